@@ -31,6 +31,11 @@ fn main() {
     }
 
     let descriptors = protox::compile(&protos, [&proto_root]).expect("protos compile");
+    let packages: std::collections::BTreeSet<String> = descriptors
+        .file
+        .iter()
+        .filter_map(|file| file.package.clone())
+        .collect();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(
         out_dir.join("genuine_descriptor.bin"),
@@ -38,9 +43,42 @@ fn main() {
     )
     .expect("write descriptor set");
 
+    write_module_tree(&packages, &out_dir);
+
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
         .compile_fds(descriptors)
         .expect("generate code");
+}
+
+/// Writes `packages.rs`: nested modules mirroring the package names (`genuine.listing.v1` becomes
+/// `genuine::listing::v1`), so adding a `.proto` file needs no edit of `lib.rs`.
+fn write_module_tree(packages: &std::collections::BTreeSet<String>, out_dir: &Path) {
+    #[derive(Default)]
+    struct Node {
+        children: std::collections::BTreeMap<String, Node>,
+        package: Option<String>,
+    }
+    fn render(node: &Node, out: &mut String) {
+        if let Some(package) = &node.package {
+            out.push_str(&format!("include!(concat!(env!(\"OUT_DIR\"), \"/{package}.rs\"));\n"));
+        }
+        for (name, child) in &node.children {
+            out.push_str(&format!("pub mod {name} {{\n"));
+            render(child, out);
+            out.push_str("}\n");
+        }
+    }
+    let mut root = Node::default();
+    for package in packages {
+        let mut node = &mut root;
+        for part in package.split('.') {
+            node = node.children.entry(part.to_owned()).or_default();
+        }
+        node.package = Some(package.clone());
+    }
+    let mut out = String::new();
+    render(&root, &mut out);
+    std::fs::write(out_dir.join("packages.rs"), out).expect("write module tree");
 }
