@@ -35,6 +35,8 @@ fn main() {
         .file
         .iter()
         .filter_map(|file| file.package.clone())
+        // Imported well-known types (google.protobuf) come from prost-types, not from here.
+        .filter(|package| package.starts_with("genuine."))
         .collect();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(

@@ -11,6 +11,7 @@
 //! | [`storage`] | database connection by URL (SQLite or PostgreSQL), migrations, test databases |
 //! | [`outbox`] | messages written in the caller's transaction and delivered later; durable deadlines |
 //! | [`clock`] | an injectable clock so tests move time |
+//! | [`host`] | one service's start-up and serving: database, migrations, auth, server, outbox |
 //! | [`telemetry`] | tracing subscriber, OpenTelemetry export, W3C propagation, RED metrics |
 
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod errors;
+pub mod host;
 pub mod outbox;
 pub mod serving;
 pub mod storage;
