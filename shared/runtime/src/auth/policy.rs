@@ -29,7 +29,8 @@ pub struct ServiceRules {
 }
 
 impl ServiceRules {
-    /// Declares who may call `method` (the bare method name, e.g. `CreateListing`).
+    /// Declares who may call `method` (the bare method name, e.g. `CreateListing`). Declaring
+    /// the same method twice is a table bug: debug builds (tests) panic, release keeps the last.
     pub fn rpc(mut self, method: &str, allow: Allow) -> Self {
         let previous = self.methods.insert(method.to_owned(), allow);
         debug_assert!(previous.is_none(), "RPC `{method}` declared twice");
