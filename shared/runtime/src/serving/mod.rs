@@ -1,1 +1,39 @@
-//! serving
+//! The tonic server every genuine service runs: a service supplies its routes, its hosted service
+//! names and a [`HealthProbe`]; this module adds health checking, reflection, one tower stack and
+//! graceful shutdown.
+//!
+//! The stack, outermost first, applied to every route:
+//!
+//! 1. [`TraceContextLayer`]: W3C parent from the headers, a `grpc.server` span around the call.
+//! 2. [`MetricsLayer`]: RED metrics ([`crate::telemetry::RpcMetrics`]).
+//! 3. [`AdmissionLayer`]: at most `concurrency_limit` calls in flight; the next one is answered
+//!    `RESOURCE_EXHAUSTED` at once, never queued (health checks are exempt).
+//! 4. [`TimeoutLayer`]: `DEADLINE_EXCEEDED` after the smaller of the server timeout and the
+//!    caller's `grpc-timeout`.
+//! 5. The authentication layer the service passes in (`crate::auth::AuthLayer`).
+//!
+//! ```ignore
+//! let server = GrpcServer::new("listing", config, routes, vec![LISTING_SERVICE_NAME], probe, auth);
+//! server.serve(listener, shutdown_on_signals()).await?;
+//! ```
+
+mod admission;
+mod config;
+mod health;
+mod metrics_layer;
+mod probe;
+mod rpc_path;
+mod server;
+mod timeout;
+mod trace_layer;
+
+#[cfg(test)]
+mod tests;
+
+pub use admission::{AdmissionLayer, AdmissionService, HEALTH_PATH_PREFIX};
+pub use config::ServingConfig;
+pub use metrics_layer::{MetricsLayer, MetricsService};
+pub use probe::{AlwaysServing, FnProbe, HealthProbe, probe_fn};
+pub use server::{GrpcServer, ServeError, shutdown_on_signals};
+pub use timeout::{TimeoutLayer, TimeoutService};
+pub use trace_layer::{TraceContextLayer, TraceContextService};
