@@ -1,1 +1,4 @@
-//! The reputation service.
+//! The seller-reputation service: traders' traceability data, violations, inspections, standing
+//! and suspensions (package `genuine.reputation.v1`).
+
+pub mod domain;
