@@ -1,0 +1,268 @@
+//! The task that delivers due items: claim a batch, deliver each (bounded concurrency, outside any
+//! transaction), record the outcome, wait for the next poll or a wake-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use super::backoff::full_jitter;
+use super::claim::{Outcome, claim, finish, release};
+use super::message::context_from_trace_parent;
+use super::{Failure, Handlers, Message};
+use crate::clock::SharedClock;
+
+/// How the dispatcher paces itself. The defaults suit production and tests alike.
+#[derive(Debug, Clone)]
+pub struct DispatcherConfig {
+    /// Rows claimed per sweep.
+    pub batch_size: usize,
+    /// Wait between sweeps when nothing wakes the dispatcher: bounds how late a deadline fires.
+    pub poll_interval: Duration,
+    /// How long a claim lasts: a crashed replica's rows are claimed again after it.
+    pub lease: Duration,
+    /// Longest a single delivery may take; kept well under `lease` so a slow delivery is not
+    /// claimed twice. Exceeding it counts as a retryable failure.
+    pub delivery_timeout: Duration,
+    /// Attempts after which a retryable failure parks the message (visible, not dropped).
+    pub max_attempts: u32,
+    /// Attempts after which a `RetryFew` failure (a bug at the receiver) parks the message.
+    pub suspect_attempts: u32,
+    /// First retry waits up to this long; each further retry doubles it.
+    pub backoff_base: Duration,
+    /// Longest wait between retries.
+    pub backoff_cap: Duration,
+    /// Deliveries in flight at once within a sweep.
+    pub concurrency: usize,
+}
+
+impl Default for DispatcherConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 32,
+            poll_interval: Duration::from_millis(200),
+            lease: Duration::from_secs(30),
+            delivery_timeout: Duration::from_secs(10),
+            max_attempts: 20,
+            suspect_attempts: 3,
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(300),
+            concurrency: 8,
+        }
+    }
+}
+
+/// A cloneable handle that wakes the dispatcher: call [`Wake::wake`] after committing a
+/// transaction that enqueued something, so delivery starts now instead of at the next poll.
+#[derive(Debug, Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    /// A handle not yet attached to a dispatcher (see [`Dispatcher::with_wake`]).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks for a sweep now. Cheap; wake-ups while a sweep runs collapse into one more sweep.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Delivers the queue of one service's database. Run one per process; replicas share the work.
+#[derive(Debug)]
+pub struct Dispatcher {
+    db: DatabaseConnection,
+    handlers: Handlers,
+    clock: SharedClock,
+    config: DispatcherConfig,
+    wake: Wake,
+}
+
+impl Dispatcher {
+    /// A dispatcher over `db` delivering with `handlers`.
+    #[must_use]
+    pub fn new(
+        db: DatabaseConnection,
+        handlers: Handlers,
+        clock: SharedClock,
+        config: DispatcherConfig,
+    ) -> Self {
+        Self {
+            db,
+            handlers,
+            clock,
+            config,
+            wake: Wake::new(),
+        }
+    }
+
+    /// Uses `wake` (created before the dispatcher, say for the gRPC service) as its wake-up handle.
+    #[must_use]
+    pub fn with_wake(mut self, wake: Wake) -> Self {
+        self.wake = wake;
+        self
+    }
+
+    /// The handle that wakes this dispatcher.
+    #[must_use]
+    pub fn waker(&self) -> Wake {
+        self.wake.clone()
+    }
+
+    /// Sweeps until `shutdown`: then claims nothing more, lets in-flight deliveries finish,
+    /// releases claimed rows not yet started, and returns.
+    pub async fn run(self, shutdown: CancellationToken) {
+        tracing::info!(kinds = ?self.handlers.kinds(), "outbox dispatcher started");
+        while !shutdown.is_cancelled() {
+            let pause = match self.sweep(&shutdown).await {
+                // A full batch means more may be due: go again at once.
+                Ok(handled) if handled >= self.config.batch_size => continue,
+                Ok(_) => self.config.poll_interval,
+                Err(error) => {
+                    tracing::warn!(%error, "outbox sweep failed; retrying shortly");
+                    // Not every poll while the database is away: that only fills the log.
+                    self.config.poll_interval.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = self.wake.0.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        tracing::info!("outbox dispatcher stopped");
+    }
+
+    /// One sweep: claims one batch of due rows and delivers it. Answers how many were handled
+    /// (delivered, retried or parked). For tests and operators.
+    ///
+    /// # Errors
+    /// The database error of the claim.
+    pub async fn run_once(&self) -> Result<usize, DbErr> {
+        self.sweep(&CancellationToken::new()).await
+    }
+
+    async fn sweep(&self, shutdown: &CancellationToken) -> Result<usize, DbErr> {
+        let now = self.clock.now();
+        let lease = TimeDelta::from_std(self.config.lease).unwrap_or(TimeDelta::seconds(30));
+        let claimed = claim(&self.db, now, lease, self.config.batch_size.max(1)).await?;
+        if claimed.messages.is_empty() {
+            return Ok(0);
+        }
+        let lease_until = claimed.lease_until;
+        let mut waiting = claimed.messages.into_iter();
+        let mut in_flight = FuturesUnordered::new();
+        let mut unstarted = Vec::new();
+        let mut handled = 0;
+        loop {
+            while in_flight.len() < self.config.concurrency.max(1) {
+                let Some(message) = waiting.next() else { break };
+                if shutdown.is_cancelled() {
+                    unstarted.push(message.id);
+                } else {
+                    in_flight.push(self.deliver(message, lease_until));
+                }
+            }
+            match in_flight.next().await {
+                Some(true) => handled += 1,
+                Some(false) => {}
+                None => break,
+            }
+        }
+        if !unstarted.is_empty() {
+            match release(&self.db, &unstarted, lease_until).await {
+                Ok(released) => tracing::info!(released, "outbox claims released at shutdown"),
+                // The lease expires anyway; another replica picks them up then.
+                Err(error) => tracing::warn!(%error, "could not release outbox claims"),
+            }
+        }
+        Ok(handled)
+    }
+
+    /// Delivers one message and records the outcome. Answers whether the outcome was recorded.
+    async fn deliver(&self, message: Message, lease_until: i64) -> bool {
+        let span = tracing::info_span!(
+            "outbox.deliver",
+            otel.name = "outbox.deliver",
+            outbox.id = message.id,
+            outbox.kind = %message.kind,
+            outbox.key = %message.key,
+            outbox.attempt = message.attempts,
+        );
+        if message.trace_parent.is_some() {
+            // Fails only when no OpenTelemetry layer is installed: then there is no trace to join.
+            let _ = span.set_parent(context_from_trace_parent(message.trace_parent.as_deref()));
+        }
+        async {
+            let result = match self.handlers.get(&message.kind) {
+                None => Err(Failure::Park(format!("no handler for kind {:?}", message.kind))),
+                Some(handler) => {
+                    match tokio::time::timeout(self.config.delivery_timeout, handler.handle(&message)).await {
+                        Ok(result) => result,
+                        Err(_) => Err(Failure::Retry(format!(
+                            "delivery took longer than {:?}",
+                            self.config.delivery_timeout
+                        ))),
+                    }
+                }
+            };
+            let now = self.clock.now();
+            let outcome = self.outcome(&message, result, now);
+            match &outcome {
+                Outcome::Delivered => tracing::debug!("outbox message delivered"),
+                Outcome::Retry { due_at, error } => {
+                    tracing::info!(%error, retry_at = %due_at, "outbox delivery failed; will retry");
+                }
+                Outcome::Parked { error } => tracing::warn!(%error, "outbox message parked"),
+            }
+            match finish(&self.db, message.id, lease_until, now, outcome).await {
+                Ok(true) => true,
+                Ok(false) => {
+                    tracing::warn!("outbox lease lost before the outcome was recorded; it may be delivered again");
+                    false
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not record outbox outcome; it will be delivered again");
+                    false
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// What to record for a delivery that ended with `result`.
+    fn outcome(
+        &self,
+        message: &Message,
+        result: Result<(), Failure>,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        let config = &self.config;
+        let (error, limit) = match result {
+            Ok(()) => return Outcome::Delivered,
+            Err(Failure::Park(error)) => return Outcome::Parked { error },
+            Err(Failure::Retry(error)) => (error, config.max_attempts),
+            Err(Failure::RetryFew(error)) => {
+                (error, config.suspect_attempts.min(config.max_attempts))
+            }
+        };
+        if message.attempts >= limit {
+            return Outcome::Parked {
+                error: format!("gave up after {} attempts: {error}", message.attempts),
+            };
+        }
+        let wait = full_jitter(message.attempts, config.backoff_base, config.backoff_cap);
+        let due_at = now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::days(1));
+        Outcome::Retry { due_at, error }
+    }
+}
