@@ -2,22 +2,21 @@
 
 use std::sync::Arc;
 
-use http::{Request, Response};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use tonic::body::Body;
 use tonic::service::Routes;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::health_reporter;
-use tower::{Layer, Service, ServiceBuilder};
+use tower::ServiceBuilder;
 
 use super::{
     AdmissionLayer, HealthProbe, MetricsLayer, ServingConfig, TimeoutLayer, TraceContextLayer,
     health,
 };
+use crate::auth::AuthLayer;
 use crate::telemetry::RpcMetrics;
 
 /// Names reflection lists besides the hosted services.
@@ -38,19 +37,19 @@ pub enum ServeError {
     Transport(#[from] tonic::transport::Error),
 }
 
-/// One service's gRPC server. The service supplies routes, names, probe and auth layer; the rest
-/// is the same everywhere.
-pub struct GrpcServer<A> {
+/// One service's gRPC server. The service supplies routes, names, probe and access policy (as
+/// its [`AuthLayer`]); the rest is the same everywhere.
+pub struct GrpcServer {
     name: String,
     config: ServingConfig,
     routes: Routes,
     service_names: Vec<String>,
     probe: Arc<dyn HealthProbe>,
-    auth: A,
+    auth: AuthLayer,
     metrics: RpcMetrics,
 }
 
-impl<A> std::fmt::Debug for GrpcServer<A> {
+impl std::fmt::Debug for GrpcServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrpcServer")
             .field("name", &self.name)
@@ -60,16 +59,11 @@ impl<A> std::fmt::Debug for GrpcServer<A> {
     }
 }
 
-impl<A> GrpcServer<A>
-where
-    A: Layer<Routes> + Clone + Send + Sync + 'static,
-    A::Service: Service<Request<Body>, Response = Response<Body>> + Clone + Send + 'static,
-    <A::Service as Service<Request<Body>>>::Future: Send + 'static,
-    <A::Service as Service<Request<Body>>>::Error: Into<tower::BoxError> + Send + 'static,
-{
+impl GrpcServer {
     /// `name` labels logs; `service_names` are the fully-qualified gRPC services in `routes`
     /// (e.g. `genuine.listing.v1.ListingService`), reported in health and listed by reflection.
-    /// `auth` is the innermost layer, `crate::auth::AuthLayer` in every real service.
+    /// `auth` is the innermost layer, so shed and timed-out calls never reach token checks; it
+    /// must let `grpc.health.v1.Health` through without a token (the access policy does).
     ///
     /// Build it after [`crate::telemetry::init`] so the RPC metrics reach the exporter.
     pub fn new(
@@ -78,7 +72,7 @@ where
         routes: Routes,
         service_names: Vec<&'static str>,
         probe: Arc<dyn HealthProbe>,
-        auth: A,
+        auth: AuthLayer,
     ) -> Self {
         Self {
             name: name.to_owned(),

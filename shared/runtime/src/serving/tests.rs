@@ -24,12 +24,38 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use tonic_health::server::health_reporter;
 use tower::Service;
-use tower::layer::util::Identity;
 
 use super::*;
+use crate::auth::{
+    AccessPolicy, Allow, AuthConfig, AuthLayer, TokenIssuer, TokenRequest, TokenVerifier,
+};
 use crate::telemetry;
 
 const GATED: &str = "genuine.test.v1.Gated";
+const SECRET: &[u8] = b"serving-test-secret-0123456789abcdef";
+const ISSUER: &str = "genuine-test";
+const AUDIENCE: &str = "genuine";
+
+/// The real auth layer: the gated RPC is public, health is public by the built-in rule, and
+/// reflection needs any valid token.
+fn auth_layer() -> AuthLayer {
+    let verifier =
+        TokenVerifier::new(AuthConfig::hs256(SECRET, ISSUER, AUDIENCE)).expect("test verifier");
+    let policy = AccessPolicy::new().service(GATED, |rules| rules.rpc("Check", Allow::Public));
+    AuthLayer::new(verifier, policy)
+}
+
+fn bearer_token() -> String {
+    let token = TokenIssuer::hs256(SECRET, ISSUER, AUDIENCE)
+        .expect("test issuer")
+        .mint(&TokenRequest::new(
+            "serving-test",
+            Vec::new(),
+            Duration::from_secs(300),
+        ))
+        .expect("mint");
+    format!("Bearer {token}")
+}
 
 /// A test RPC `/genuine.test.v1.Gated/Check` that announces itself on `entered` and then waits
 /// for a permit of `gate` before answering like `grpc.health.v1.Health/Check`.
@@ -105,7 +131,7 @@ impl TestServer {
             Routes::new(gated.clone()),
             vec![GATED],
             probe,
-            Identity::new(),
+            auth_layer(),
         );
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(server.serve(listener, shutdown.clone()));
@@ -243,8 +269,13 @@ async fn reflection_lists_the_hosted_services() {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
     };
+    let mut request = tonic::Request::new(tokio_stream::iter([request]));
+    request.metadata_mut().insert(
+        "authorization",
+        bearer_token().parse().expect("ascii token"),
+    );
     let mut responses = client
-        .server_reflection_info(tokio_stream::iter([request]))
+        .server_reflection_info(request)
         .await
         .expect("reflection answers")
         .into_inner();
@@ -464,4 +495,24 @@ async fn the_server_span_continues_the_callers_trace() {
         trace_id.map(|id| id.to_string()),
         Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned())
     );
+}
+
+#[tokio::test]
+async fn the_auth_layer_guards_everything_but_public_rpcs() {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+
+    let gated = Gated::new();
+    let server = TestServer::start(fast_config(), Arc::new(AlwaysServing), &gated).await;
+    let mut client = ServerReflectionClient::new(server.channel().await);
+    let outcome = client
+        .server_reflection_info(tokio_stream::iter([ServerReflectionRequest::default()]))
+        .await;
+    let status = match outcome {
+        Ok(_) => panic!("reflection answered a caller without a token"),
+        Err(status) => status,
+    };
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+    server.wait_health("", ServingStatus::Serving).await;
+    server.stop().await;
 }

@@ -59,6 +59,44 @@ pub fn init(config: &TelemetryConfig) -> TelemetryGuard {
         return TelemetryGuard::default();
     }
 
+    let (subscriber, guard, mut warnings) = assemble(config, std::io::stdout);
+    if let Some(tracer) = &guard.tracer {
+        global::set_tracer_provider(tracer.clone());
+    }
+    if let Some(meter) = &guard.meter {
+        global::set_meter_provider(meter.clone());
+    }
+    if let Err(error) = subscriber.try_init() {
+        warnings.push(format!(
+            "another tracing subscriber is already installed; keeping it ({error})"
+        ));
+    }
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!(
+        service = %config.service_name,
+        log_format = %config.log_format,
+        otlp_endpoint = config.otlp_endpoint.as_deref().unwrap_or("none"),
+        "telemetry initialised"
+    );
+
+    guard
+}
+
+/// Builds the subscriber and providers without installing anything global, writing logs to
+/// `writer`; returns the problems to log once a subscriber is in place.
+fn assemble<W>(
+    config: &TelemetryConfig,
+    writer: W,
+) -> (
+    impl tracing::Subscriber + Send + Sync + 'static,
+    TelemetryGuard,
+    Vec<String>,
+)
+where
+    W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let mut warnings = Vec::new();
     let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|error| {
         warnings.push(format!(
@@ -90,38 +128,18 @@ pub fn init(config: &TelemetryConfig) -> TelemetryGuard {
         Some(providers) => (providers.tracer, Some(providers.meter)),
         None => (local_tracer_provider(config.trace_sample_ratio), None),
     };
-    global::set_tracer_provider(tracer_provider.clone());
-    if let Some(meter) = &meter_provider {
-        global::set_meter_provider(meter.clone());
-    }
 
     let otel_layer = tracing_opentelemetry::layer()
         .with_tracer(tracer_provider.tracer("genuine"))
         .boxed();
-    let installed = tracing_subscriber::registry()
-        .with(vec![fmt_layer(config.log_format), otel_layer])
-        .with(filter)
-        .try_init();
-
-    if let Err(error) = installed {
-        warnings.push(format!(
-            "another tracing subscriber is already installed; keeping it ({error})"
-        ));
-    }
-    for warning in &warnings {
-        tracing::warn!("{warning}");
-    }
-    tracing::info!(
-        service = %config.service_name,
-        log_format = %config.log_format,
-        otlp_endpoint = config.otlp_endpoint.as_deref().unwrap_or("none"),
-        "telemetry initialised"
-    );
-
-    TelemetryGuard {
+    let subscriber = tracing_subscriber::registry()
+        .with(vec![fmt_layer(config.log_format, writer), otel_layer])
+        .with(filter);
+    let guard = TelemetryGuard {
         tracer: Some(tracer_provider),
         meter: meter_provider,
-    }
+    };
+    (subscriber, guard, warnings)
 }
 
 /// For tests: logs go to a sink unless `TEST_LOG` is set, then to the test writer filtered by
@@ -168,14 +186,19 @@ fn local_tracer_provider(sample_ratio: f64) -> SdkTracerProvider {
 
 /// Compact lines on a terminal; JSON lines (with the span list, which carries `trace_id` inside
 /// RPCs) in production.
-fn fmt_layer(format: LogFormat) -> Box<dyn Layer<Registry> + Send + Sync> {
+fn fmt_layer<W>(format: LogFormat, writer: W) -> Box<dyn Layer<Registry> + Send + Sync>
+where
+    W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     match format {
         LogFormat::Pretty => fmt::layer()
             .compact()
             .with_ansi(std::io::stdout().is_terminal())
+            .with_writer(writer)
             .boxed(),
         LogFormat::Json => fmt::layer()
             .json()
+            .with_writer(writer)
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(true)
@@ -199,5 +222,61 @@ mod tests {
         let second = init(&TelemetryConfig::default());
         drop(second);
         drop(first);
+    }
+
+    /// A `MakeWriter` that collects everything written, to inspect log lines.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("not poisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> fmt::MakeWriter<'w> for Captured {
+        type Writer = Self;
+
+        fn make_writer(&'w self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn json_lines_with_otlp_export_carry_span_fields() {
+        let config = TelemetryConfig {
+            service_name: "telemetry-test".to_owned(),
+            log_format: LogFormat::Json,
+            log_filter: "not a [valid filter".to_owned(),
+            // Nothing listens there; exporters connect lazily, so building must still work.
+            otlp_endpoint: Some("http://127.0.0.1:9".to_owned()),
+            trace_sample_ratio: 0.0,
+        };
+        let captured = Captured::default();
+        let (subscriber, guard, warnings) = assemble(&config, captured.clone());
+        assert!(
+            guard.tracer.is_some() && guard.meter.is_some(),
+            "{warnings:?}"
+        );
+        assert_eq!(warnings.len(), 1, "only the bad filter: {warnings:?}");
+
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("grpc.server", trace_id = "abc123");
+            span.in_scope(|| tracing::info!(answer = 42, "inside"));
+        });
+        drop(guard);
+
+        let output = String::from_utf8(captured.0.lock().expect("not poisoned").clone())
+            .expect("utf-8 logs");
+        let line: serde_json::Value =
+            serde_json::from_str(output.lines().next().expect("one line")).expect("json line");
+        assert_eq!(line["message"], "inside");
+        assert_eq!(line["answer"], 42);
+        assert_eq!(line["spans"][0]["trace_id"], "abc123");
     }
 }
