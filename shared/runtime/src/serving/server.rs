@@ -123,13 +123,16 @@ impl GrpcServer {
         let mut health_names = vec![String::new()];
         health_names.extend(service_names);
         health::set_all(&reporter, &health_names, ServingStatus::NotServing).await;
+        // Stops the poller however `serve` ends, transport errors included.
+        let health_stop = shutdown.child_token();
+        let _stop_health_on_exit = health_stop.clone().drop_guard();
         let poller = tokio::spawn(health::poll(
             name.clone(),
             reporter.clone(),
             health_names.clone(),
             probe,
             config.health_poll_interval,
-            shutdown.child_token(),
+            health_stop,
         ));
 
         let routes = routes
