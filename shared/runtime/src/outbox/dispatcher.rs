@@ -203,18 +203,7 @@ impl Dispatcher {
             let _ = span.set_parent(context_from_trace_parent(message.trace_parent.as_deref()));
         }
         async {
-            let result = match self.handlers.get(&message.kind) {
-                None => Err(Failure::Park(format!("no handler for kind {:?}", message.kind))),
-                Some(handler) => {
-                    match tokio::time::timeout(self.config.delivery_timeout, handler.handle(&message)).await {
-                        Ok(result) => result,
-                        Err(_) => Err(Failure::Retry(format!(
-                            "delivery took longer than {:?}",
-                            self.config.delivery_timeout
-                        ))),
-                    }
-                }
-            };
+            let result = self.attempt(&message).await;
             let now = self.clock.now();
             let outcome = self.outcome(&message, result, now);
             match &outcome {
@@ -238,6 +227,32 @@ impl Dispatcher {
         }
         .instrument(span)
         .await
+    }
+
+    /// Runs the handler for `message`, within the delivery timeout.
+    async fn attempt(&self, message: &Message) -> Result<(), Failure> {
+        let Some(handler) = self.handlers.get(&message.kind) else {
+            return Err(Failure::Park(format!(
+                "no handler for kind {:?}",
+                message.kind
+            )));
+        };
+        // Attempts are counted at claim time; far more than allowed means deliveries keep dying
+        // without an outcome (a message that crashes its process): stop feeding it to handlers.
+        if message.attempts > self.config.max_attempts.saturating_add(1) {
+            return Err(Failure::Park(format!(
+                "claimed {} times without a recorded outcome (crashes or lost leases)",
+                message.attempts
+            )));
+        }
+        let timeout = self.config.delivery_timeout;
+        tokio::time::timeout(timeout, handler.handle(message))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::Retry(format!(
+                    "delivery took longer than {timeout:?}"
+                )))
+            })
     }
 
     /// What to record for a delivery that ended with `result`.

@@ -107,6 +107,13 @@ pub trait Handler: Send + Sync {
 /// A handler from an async closure taking the message by value.
 pub struct FnHandler<F>(F);
 
+impl<F> FnHandler<F> {
+    /// Wraps `f`, an async closure taking the message by value.
+    pub const fn new(f: F) -> Self {
+        Self(f)
+    }
+}
+
 impl<F, Fut> Handler for FnHandler<F>
 where
     F: Fn(Message) -> Fut + Send + Sync,

@@ -647,3 +647,118 @@ fn a_stored_traceparent_becomes_the_parent_context() {
     assert!(!empty.span().span_context().is_valid());
     assert_eq!(current_trace_parent(), None, "no span, no traceparent");
 }
+
+/// The span that enqueues is the parent of the span that delivers: one trace across the queue.
+#[tokio::test]
+async fn delivery_continues_the_trace_of_the_enqueuer() {
+    use opentelemetry::trace::{TraceContextExt, TracerProvider};
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    opentelemetry::global::set_text_map_propagator(
+        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+    );
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+    let _default = tracing::subscriber::set_default(subscriber);
+
+    for t in databases().await {
+        let clock = ManualClock::at(start());
+        let seen_trace: Arc<Mutex<Option<String>>> = Arc::default();
+        let handlers = Handlers::new().with_fn(KIND, {
+            let seen_trace = seen_trace.clone();
+            move |_m: Message| {
+                let cx = tracing::Span::current().context();
+                let trace_id = cx.span().span_context().trace_id().to_string();
+                *seen_trace.lock().expect("lock") = Some(trace_id);
+                async { Ok(()) }
+            }
+        });
+        let d = dispatcher(&t.db, handlers, &clock, config());
+
+        let cause = tracing::info_span!("cause");
+        let (msg, trace_id) = cause.in_scope(|| {
+            let trace_id = tracing::Span::current()
+                .context()
+                .span()
+                .span_context()
+                .trace_id();
+            (
+                NewMessage::now(KIND, "k", vec![], &clock),
+                trace_id.to_string(),
+            )
+        });
+        let trace_parent = msg
+            .trace_parent
+            .clone()
+            .expect("traceparent captured from the span");
+        assert!(
+            trace_parent.contains(&trace_id),
+            "{trace_parent} names {trace_id}"
+        );
+        enqueue(&t.db, msg).await.expect("enqueue");
+
+        assert_eq!(d.run_once().await.expect("sweep"), 1);
+        assert_eq!(
+            seen_trace.lock().expect("lock").clone(),
+            Some(trace_id),
+            "{:?}",
+            t.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_message_that_keeps_dying_mid_delivery_is_parked() {
+    for t in databases().await {
+        let clock = ManualClock::at(start());
+        let calls = Arc::new(AtomicU32::new(0));
+        let d = dispatcher(
+            &t.db,
+            flaky(0, Failure::Park(String::new()), calls.clone()),
+            &clock,
+            config(),
+        );
+        put(&t.db, "poison", start()).await;
+        // As if every earlier claim had crashed its process before recording an outcome.
+        let stmt = super::sql::statement(
+            t.db.get_database_backend(),
+            "UPDATE outbox SET attempts = ? WHERE \"key\" = ?",
+            vec![
+                i32::try_from(config().max_attempts + 5)
+                    .expect("small")
+                    .into(),
+                "poison".into(),
+            ],
+        );
+        t.db.execute_raw(stmt).await.expect("update");
+        assert_eq!(d.run_once().await.expect("sweep"), 1);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "not handed to the handler again"
+        );
+        assert_eq!(row(&t.db, "poison").await.0, "parked");
+    }
+}
+
+#[tokio::test]
+async fn metrics_refresh_until_shutdown() {
+    for t in databases().await {
+        let shutdown = CancellationToken::new();
+        let task = register_metrics(
+            t.db.clone(),
+            Arc::new(ManualClock::at(start())),
+            "test",
+            Duration::from_millis(10),
+            shutdown.clone(),
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(2), task)
+            .await
+            .expect("stops")
+            .expect("no panic");
+    }
+}
