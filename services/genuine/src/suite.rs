@@ -6,7 +6,7 @@ use anyhow::Context;
 use genuine_runtime::clock::{self, SharedClock};
 use genuine_runtime::config::{ServiceSettings, Source};
 use genuine_runtime::serving::shutdown_on_signals;
-use genuine_runtime::telemetry::{self, LogFormat, TelemetryConfig};
+use genuine_runtime::telemetry::{self, TelemetryConfig};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -59,46 +59,29 @@ impl ServiceKind {
         match self {
             Self::Listing => genuine_listing::serve(source, listener, clock, shutdown).await,
             Self::Reputation => genuine_reputation::serve(source, listener, clock, shutdown).await,
-            Self::Enforcement => genuine_enforcement::serve(source, listener, clock, shutdown).await,
+            Self::Enforcement => {
+                genuine_enforcement::serve(source, listener, clock, shutdown).await
+            }
         }
     }
 }
 
-/// Telemetry settings: `GENUINE_LOG_FORMAT` (pretty|json), `GENUINE_LOG` (filter, default
-/// info), `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_SAMPLER_ARG` (ratio, default 1.0).
-pub fn telemetry_config(source: &Source, service_name: &str) -> anyhow::Result<TelemetryConfig> {
-    let suite = source.suite();
-    let sample: f64 = match source.get("OTEL_TRACES_SAMPLER_ARG") {
-        Some(raw) => raw
-            .parse()
-            .ok()
-            .filter(|r| (0.0..=1.0).contains(r))
-            .with_context(|| format!("OTEL_TRACES_SAMPLER_ARG: {raw:?} is not a ratio between 0 and 1"))?,
-        None => 1.0,
-    };
-    Ok(TelemetryConfig {
-        service_name: service_name.to_owned(),
-        log_format: suite.parse("LOG_FORMAT", LogFormat::Pretty)?,
-        log_filter: suite.string("LOG", "info"),
-        otlp_endpoint: source.get("OTEL_EXPORTER_OTLP_ENDPOINT").filter(|e| !e.is_empty()).map(str::to_owned),
-        trace_sample_ratio: sample,
-    })
-}
-
 /// `genuine serve <service>`.
 pub async fn serve_one(source: Source, service: ServiceKind) -> anyhow::Result<()> {
-    let _telemetry = telemetry::init(&telemetry_config(&source, service.name())?);
+    let _telemetry = telemetry::init(&TelemetryConfig::load(&source, service.name())?);
     let addr = service.listen_addr(&source)?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("{}: cannot listen on {addr}", service.name()))?;
     tracing::info!(service = service.name(), %addr, "serving");
-    service.serve(&source, listener, clock::system(), shutdown_on_signals()).await
+    service
+        .serve(&source, listener, clock::system(), shutdown_on_signals())
+        .await
 }
 
 /// `genuine migrate <service>`.
 pub async fn migrate_one(source: Source, service: ServiceKind) -> anyhow::Result<()> {
-    let _telemetry = telemetry::init(&telemetry_config(&source, service.name())?);
+    let _telemetry = telemetry::init(&TelemetryConfig::load(&source, service.name())?);
     service.migrate(&source).await?;
     tracing::info!(service = service.name(), "migrations applied");
     Ok(())

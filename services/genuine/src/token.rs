@@ -31,9 +31,15 @@ pub fn mint(issuer: &TokenIssuer, args: &TokenArgs) -> anyhow::Result<String> {
     let roles = args
         .roles
         .iter()
-        .map(|r| r.parse::<Role>().map_err(|e| anyhow::anyhow!("--role {r:?}: {e}")))
+        .map(|r| {
+            r.parse::<Role>()
+                .map_err(|e| anyhow::anyhow!("--role {r:?}: {e}"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let subject = args.subject.clone().unwrap_or_else(|| args.roles[0].clone());
+    let subject = args
+        .subject
+        .clone()
+        .unwrap_or_else(|| args.roles[0].clone());
     let mut request = TokenRequest::new(subject, roles, args.ttl);
     request.agency.clone_from(&args.agency);
     request.jurisdiction = args.jurisdiction.as_ref().map(|j| j.to_ascii_uppercase());

@@ -6,18 +6,17 @@ use anyhow::Context;
 use genuine_runtime::clock;
 use genuine_runtime::config::Source;
 use genuine_runtime::serving::shutdown_on_signals;
-use genuine_runtime::telemetry;
+use genuine_runtime::telemetry::{self, TelemetryConfig};
 use tokio::net::TcpListener;
 
 use crate::cli::{ServiceKind, TokenArgs, UpArgs};
 use crate::secret_file;
-use crate::suite::telemetry_config;
 use crate::token;
 
 /// Binds every port first (so a taken port fails before anything starts), prints the endpoints
 /// and ready tokens, then serves until SIGINT/SIGTERM.
 pub async fn run(mut source: Source, args: UpArgs) -> anyhow::Result<()> {
-    let _telemetry = telemetry::init(&telemetry_config(&source, "genuine")?);
+    let _telemetry = telemetry::init(&TelemetryConfig::load(&source, "genuine")?);
     let (secret, origin) = secret_file::load_or_create(&source, true)?;
     source.set("GENUINE_AUTH_SECRET", secret.expose());
     let data_dir = source.suite().string("DATA_DIR", "./data");
@@ -30,24 +29,38 @@ pub async fn run(mut source: Source, args: UpArgs) -> anyhow::Result<()> {
             ServiceKind::Reputation => args.reputation_port,
             ServiceKind::Enforcement => args.enforcement_port,
         };
-        let addr = format!("{}:{port}", args.host);
+        let wanted = format!("{}:{port}", args.host);
+        let listener = TcpListener::bind(&wanted).await.with_context(|| {
+            format!(
+                "{}: cannot listen on {wanted} (is another genuine running?)",
+                service.name()
+            )
+        })?;
+        // Port 0 picks a free port: tell peers the address actually bound.
+        let addr = listener.local_addr()?.to_string();
         let upper = service.name().to_ascii_uppercase();
         source.set(format!("GENUINE_{upper}_LISTEN_ADDR"), addr.clone());
         source.set(format!("GENUINE_{upper}_URL"), format!("http://{addr}"));
-        let listener = TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("{}: cannot listen on {addr} (is another genuine running?)", service.name()))?;
         listeners.push((service, listener, addr));
     }
 
-    print_banner(&source, secret.expose(), &origin, &data_dir, &listeners, args.token_ttl)?;
+    print_banner(
+        &source,
+        secret.expose(),
+        &origin,
+        &data_dir,
+        &listeners,
+        args.token_ttl,
+    )?;
 
     let shutdown = shutdown_on_signals();
     let mut tasks = tokio::task::JoinSet::new();
     for (service, listener, _) in listeners {
         let (source, shutdown) = (source.clone(), shutdown.clone());
         tasks.spawn(async move {
-            let result = service.serve(&source, listener, clock::system(), shutdown.clone()).await;
+            let result = service
+                .serve(&source, listener, clock::system(), shutdown.clone())
+                .await;
             // One service failing takes the suite down: a half-running suite misleads.
             shutdown.cancel();
             result.with_context(|| format!("{} stopped", service.name()))
@@ -92,12 +105,23 @@ fn print_banner(
     for (service, _, addr) in listeners {
         println!("  {:<12} grpc://{addr}", service.name());
     }
-    println!("\nTokens (valid {}), send as `authorization: Bearer <token>`:", humantime::format_duration(ttl));
+    println!(
+        "\nTokens (valid {}), send as `authorization: Bearer <token>`:",
+        humantime::format_duration(ttl)
+    );
     println!("  admin      {}", mint(&["admin"], "admin", None, None)?);
-    println!("  reviewer   {}", mint(&["reviewer"], "reviewer-1", None, None)?);
+    println!(
+        "  reviewer   {}",
+        mint(&["reviewer"], "reviewer-1", None, None)?
+    );
     println!(
         "  regulator  {}",
-        mint(&["regulator"], "regulator-de", Some("Federal Market Surveillance"), Some("DE"))?
+        mint(
+            &["regulator"],
+            "regulator-de",
+            Some("Federal Market Surveillance"),
+            Some("DE")
+        )?
     );
     println!("\nMore: `genuine token --role seller --subject <seller id>`. Stop with Ctrl-C.");
     Ok(())

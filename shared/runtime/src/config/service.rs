@@ -65,7 +65,11 @@ impl ServiceSettings {
     ///
     /// # Errors
     /// The first bad value, naming its variable.
-    pub fn load(source: &Source, name: &'static str, default_port: u16) -> Result<Self, ConfigError> {
+    pub fn load(
+        source: &Source,
+        name: &'static str,
+        default_port: u16,
+    ) -> Result<Self, ConfigError> {
         let s = source.scoped(name);
         let data_dir = PathBuf::from(s.string("DATA_DIR", "./data"));
         let database_url = s
@@ -85,7 +89,10 @@ impl ServiceSettings {
         }
         Ok(Self {
             name,
-            listen_addr: s.parse("LISTEN_ADDR", SocketAddr::from(([127, 0, 0, 1], default_port)))?,
+            listen_addr: s.parse(
+                "LISTEN_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], default_port)),
+            )?,
             data_dir,
             database,
             migrate_on_start: s.bool("MIGRATE_ON_START", true)?,
@@ -134,9 +141,18 @@ mod tests {
 
     #[test]
     fn defaults_are_the_embedded_suite() {
-        let settings = ServiceSettings::load(&Source::default(), "listing", 50051).expect("defaults");
-        assert_eq!(settings.listen_addr, "127.0.0.1:50051".parse().expect("addr"));
-        assert!(settings.database.url.starts_with("sqlite://./data/listing.db"));
+        let settings =
+            ServiceSettings::load(&Source::default(), "listing", 50051).expect("defaults");
+        assert_eq!(
+            settings.listen_addr,
+            "127.0.0.1:50051".parse().expect("addr")
+        );
+        assert!(
+            settings
+                .database
+                .url
+                .starts_with("sqlite://./data/listing.db")
+        );
         assert!(settings.require_auth().is_err());
         assert_eq!(settings.peers.reputation, "http://127.0.0.1:50052");
     }
@@ -145,11 +161,17 @@ mod tests {
     fn service_variables_override_and_bad_ones_are_named() {
         let source = Source::from_map([
             ("GENUINE_AUTH_SECRET", "s3cret"),
-            ("GENUINE_REPUTATION_DATABASE_URL", "postgres://postgres@127.0.0.1/reputation"),
+            (
+                "GENUINE_REPUTATION_DATABASE_URL",
+                "postgres://postgres@127.0.0.1/reputation",
+            ),
             ("GENUINE_REPUTATION_LISTEN_ADDR", "0.0.0.0:9000"),
         ]);
         let settings = ServiceSettings::load(&source, "reputation", 50052).expect("valid");
-        assert_eq!(settings.database.url, "postgres://postgres@127.0.0.1/reputation");
+        assert_eq!(
+            settings.database.url,
+            "postgres://postgres@127.0.0.1/reputation"
+        );
         assert_eq!(settings.listen_addr.port(), 9000);
         assert!(settings.require_auth().is_ok());
         assert!(!format!("{settings:?}").contains("s3cret"));

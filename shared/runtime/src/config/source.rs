@@ -40,7 +40,9 @@ pub const CONFIG_FILE_VAR: &str = "GENUINE_CONFIG_FILE";
 impl Source {
     /// Settings from a map (tests, or values assembled by the `genuine` CLI).
     #[must_use]
-    pub fn from_map<K: Into<String>, V: Into<String>>(map: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn from_map<K: Into<String>, V: Into<String>>(
+        map: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         Self {
             values: map.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
         }
@@ -79,7 +81,10 @@ impl Source {
     pub fn scoped(&self, service: &str) -> Scoped<'_> {
         Scoped {
             source: self,
-            prefix: format!("GENUINE_{}_", service.to_ascii_uppercase().replace('-', "_")),
+            prefix: format!(
+                "GENUINE_{}_",
+                service.to_ascii_uppercase().replace('-', "_")
+            ),
         }
     }
 
@@ -95,8 +100,12 @@ impl Source {
 
 /// `KEY=value` lines; blank lines and `#` comments are skipped; values may be quoted.
 fn read_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new(CONFIG_FILE_VAR, format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            CONFIG_FILE_VAR,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
     let mut values = HashMap::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -147,7 +156,10 @@ impl Scoped<'_> {
     /// A string, or `None` when unset or empty.
     #[must_use]
     pub fn optional(&self, key: &str) -> Option<String> {
-        self.lookup(key).1.filter(|v| !v.is_empty()).map(str::to_owned)
+        self.lookup(key)
+            .1
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
     }
 
     /// A string with a default.
@@ -218,7 +230,12 @@ impl Scoped<'_> {
     ///
     /// # Errors
     /// When it does not parse or lies outside the range.
-    pub fn ranged<T>(&self, key: &str, default: T, range: std::ops::RangeInclusive<T>) -> Result<T, ConfigError>
+    pub fn ranged<T>(
+        &self,
+        key: &str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
     where
         T: FromStr + PartialOrd + std::fmt::Display + Copy,
         T::Err: std::fmt::Display,
@@ -246,7 +263,10 @@ mod tests {
             ("GENUINE_LISTING_LOG_FORMAT", "pretty"),
         ]);
         assert_eq!(source.scoped("listing").string("LOG_FORMAT", "x"), "pretty");
-        assert_eq!(source.scoped("enforcement").string("LOG_FORMAT", "x"), "json");
+        assert_eq!(
+            source.scoped("enforcement").string("LOG_FORMAT", "x"),
+            "json"
+        );
         assert_eq!(source.scoped("enforcement").string("OTHER", "x"), "x");
     }
 
@@ -263,29 +283,55 @@ mod tests {
             .duration("COUNTER_NOTICE_WINDOW", Duration::from_secs(1))
             .expect_err("bad duration");
         assert_eq!(err.variable, "GENUINE_ENFORCEMENT_COUNTER_NOTICE_WINDOW");
-        let err = source.scoped("listing").parse("CONCURRENCY_LIMIT", 1_usize).expect_err("bad");
+        let err = source
+            .scoped("listing")
+            .parse("CONCURRENCY_LIMIT", 1_usize)
+            .expect_err("bad");
         assert_eq!(err.variable, "GENUINE_LISTING_CONCURRENCY_LIMIT");
-        let err = source.scoped("enforcement").bool("TAKEDOWN_ON_RECEIPT", true).expect_err("bad");
+        let err = source
+            .scoped("enforcement")
+            .bool("TAKEDOWN_ON_RECEIPT", true)
+            .expect_err("bad");
         assert_eq!(err.variable, "GENUINE_TAKEDOWN_ON_RECEIPT");
-        let err = source.scoped("listing").ranged("SHARE", 30_u32, 0..=100).expect_err("range");
-        assert!(err.to_string().starts_with("GENUINE_LISTING_SHARE: 150 is outside"));
+        let err = source
+            .scoped("listing")
+            .ranged("SHARE", 30_u32, 0..=100)
+            .expect_err("range");
+        assert!(
+            err.to_string()
+                .starts_with("GENUINE_LISTING_SHARE: 150 is outside")
+        );
     }
 
     #[test]
     fn durations_and_booleans_parse() {
-        let source = Source::from_map([("GENUINE_A", "15d"), ("GENUINE_B", "3s"), ("GENUINE_C", "off")]);
+        let source = Source::from_map([
+            ("GENUINE_A", "15d"),
+            ("GENUINE_B", "3s"),
+            ("GENUINE_C", "off"),
+        ]);
         let s = source.scoped("x");
-        assert_eq!(s.duration("A", Duration::ZERO), Ok(Duration::from_secs(15 * 86_400)));
+        assert_eq!(
+            s.duration("A", Duration::ZERO),
+            Ok(Duration::from_secs(15 * 86_400))
+        );
         assert_eq!(s.duration("B", Duration::ZERO), Ok(Duration::from_secs(3)));
         assert_eq!(s.bool("C", true), Ok(false));
-        assert_eq!(s.duration("MISSING", Duration::from_secs(9)), Ok(Duration::from_secs(9)));
+        assert_eq!(
+            s.duration("MISSING", Duration::from_secs(9)),
+            Ok(Duration::from_secs(9))
+        );
     }
 
     #[test]
     fn file_values_are_read_and_malformed_lines_named() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("genuine.env");
-        std::fs::write(&path, "# comment\nGENUINE_DATA_DIR=\"/var/lib/genuine\"\n\n").expect("write");
+        std::fs::write(
+            &path,
+            "# comment\nGENUINE_DATA_DIR=\"/var/lib/genuine\"\n\n",
+        )
+        .expect("write");
         let values = read_file(&path).expect("read");
         assert_eq!(values["GENUINE_DATA_DIR"], "/var/lib/genuine");
         std::fs::write(&path, "GENUINE_DATA_DIR\n").expect("write");

@@ -22,9 +22,15 @@ pub fn is_unavailable(error: &DbErr) -> bool {
         DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
         other => {
             let text = other.to_string();
-            ["PoolTimedOut", "Connection refused", "connection closed", "database is locked", "Io("]
-                .iter()
-                .any(|needle| text.contains(needle))
+            [
+                "PoolTimedOut",
+                "Connection refused",
+                "connection closed",
+                "database is locked",
+                "Io(",
+            ]
+            .iter()
+            .any(|needle| text.contains(needle))
         }
     }
 }

@@ -134,7 +134,11 @@ impl ServiceError {
 
     /// Adds an `ErrorInfo` reason (machine-readable, upper snake case) with metadata.
     #[must_use]
-    pub fn with_reason(mut self, reason: impl Into<String>, metadata: HashMap<String, String>) -> Self {
+    pub fn with_reason(
+        mut self,
+        reason: impl Into<String>,
+        metadata: HashMap<String, String>,
+    ) -> Self {
         self.reason = Some((reason.into(), metadata));
         self
     }

@@ -89,14 +89,21 @@ mod tests {
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
         let back = ServiceError::from_status(&status);
         assert_eq!(back.code(), ErrorCode::InvalidArgument);
-        let fields: Vec<_> = back.field_violations().iter().map(|f| f.field.clone()).collect();
+        let fields: Vec<_> = back
+            .field_violations()
+            .iter()
+            .map(|f| f.field.clone())
+            .collect();
         assert_eq!(fields, ["title", "price.units"]);
     }
 
     #[test]
     fn precondition_reason_and_retry_survive_the_round_trip() {
         let err = ServiceError::failed_precondition("CASE_STATE", "case-1", "case is REJECTED")
-            .with_reason("CASE_CLOSED", HashMap::from([("state".into(), "REJECTED".into())]));
+            .with_reason(
+                "CASE_CLOSED",
+                HashMap::from([("state".into(), "REJECTED".into())]),
+            );
         let back = ServiceError::from_status(&err.clone().into());
         assert_eq!(back, err);
 

@@ -34,7 +34,12 @@ impl Violations {
     }
 
     /// Records a violation when `ok` is false; returns `ok` so callers can skip dependent checks.
-    pub fn check(&mut self, ok: bool, field: impl Into<String>, description: impl Into<String>) -> bool {
+    pub fn check(
+        &mut self,
+        ok: bool,
+        field: impl Into<String>,
+        description: impl Into<String>,
+    ) -> bool {
         if !ok {
             self.add(field, description);
         }
@@ -100,7 +105,11 @@ mod tests {
         v.nest("price", nested);
         let err = v.finish().expect_err("violations");
         assert_eq!(err.code(), ErrorCode::InvalidArgument);
-        let fields: Vec<_> = err.field_violations().iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<_> = err
+            .field_violations()
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect();
         assert_eq!(fields, ["title", "description", "price.currency_code"]);
     }
 

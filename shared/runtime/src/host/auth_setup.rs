@@ -9,8 +9,12 @@ use crate::config::ServiceSettings;
 /// How incoming tokens are verified: a public key file when given, else the shared secret.
 pub(super) fn auth_config(settings: &ServiceSettings) -> anyhow::Result<AuthConfig> {
     let key = if let Some(path) = &settings.auth_public_key_file {
-        let pem = std::fs::read_to_string(path)
-            .with_context(|| format!("GENUINE_AUTH_PUBLIC_KEY_FILE: cannot read {}", path.display()))?;
+        let pem = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "GENUINE_AUTH_PUBLIC_KEY_FILE: cannot read {}",
+                path.display()
+            )
+        })?;
         if settings.auth_algorithm == "RS256" {
             VerificationKey::Rs256PublicPem(pem)
         } else {
@@ -30,10 +34,16 @@ pub(super) fn auth_config(settings: &ServiceSettings) -> anyhow::Result<AuthConf
 
 /// How this service proves itself to its peers: a configured token, or one it mints with the
 /// shared secret.
-pub(super) fn service_credentials(settings: &ServiceSettings) -> anyhow::Result<ServiceCredentials> {
+pub(super) fn service_credentials(
+    settings: &ServiceSettings,
+) -> anyhow::Result<ServiceCredentials> {
     if let Some(token) = &settings.service_token {
-        return ServiceCredentials::static_token(token.expose())
-            .with_context(|| format!("GENUINE_{}_SERVICE_TOKEN: not a valid header value", settings.name.to_uppercase()));
+        return ServiceCredentials::static_token(token.expose()).with_context(|| {
+            format!(
+                "GENUINE_{}_SERVICE_TOKEN: not a valid header value",
+                settings.name.to_uppercase()
+            )
+        });
     }
     let Some(secret) = &settings.auth_secret else {
         bail!(

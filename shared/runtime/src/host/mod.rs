@@ -37,7 +37,9 @@ pub struct Host {
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("Host")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,7 +49,10 @@ impl Host {
     ///
     /// # Errors
     /// A missing secret, an unreachable database or a failed migration, each said plainly.
-    pub async fn start<M: MigratorTrait>(settings: ServiceSettings, clock: SharedClock) -> anyhow::Result<Self> {
+    pub async fn start<M: MigratorTrait>(
+        settings: ServiceSettings,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
         settings.require_auth()?;
         let verifier = TokenVerifier::new(auth_setup::auth_config(&settings)?)
             .context("token verification cannot be set up")?;
@@ -116,7 +121,11 @@ impl Host {
     ///
     /// # Errors
     /// When `url` is not a valid endpoint.
-    pub fn channel_with_deadline(&self, url: &str, deadline: Duration) -> anyhow::Result<ServiceChannel> {
+    pub fn channel_with_deadline(
+        &self,
+        url: &str,
+        deadline: Duration,
+    ) -> anyhow::Result<ServiceChannel> {
         let config = ClientConfig::new(url).with_deadline(deadline);
         service_channel(&config, self.credentials.clone())
             .with_context(|| format!("{}: bad peer address {url:?}", self.settings.name))

@@ -41,7 +41,10 @@ impl StorageConfig {
 /// The URL of the SQLite file for `service` under `data_dir`, created if missing.
 #[must_use]
 pub fn sqlite_url_in(data_dir: &Path, service: &str) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join(format!("{service}.db")).display()
+    )
 }
 
 /// Opens a pool. Connects eagerly, so a wrong URL fails at start with the database's own error.
@@ -57,7 +60,11 @@ pub async fn connect(config: &StorageConfig) -> Result<DatabaseConnection, DbErr
     }
     let mut options = ConnectOptions::new(config.url.clone());
     options
-        .max_connections(config.max_connections.unwrap_or(if sqlite { 4 } else { 16 }))
+        .max_connections(
+            config
+                .max_connections
+                .unwrap_or(if sqlite { 4 } else { 16 }),
+        )
         .min_connections(if sqlite { 1 } else { 2 })
         .acquire_timeout(config.acquire_timeout)
         .connect_timeout(Duration::from_secs(5))

@@ -46,7 +46,9 @@ impl TestDatabase {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = super::sqlite_url_in(dir.path(), "test");
-        let db = connect(&StorageConfig::new(url.clone())).await.expect("open SQLite");
+        let db = connect(&StorageConfig::new(url.clone()))
+            .await
+            .expect("open SQLite");
         Self {
             db,
             url,
@@ -64,14 +66,18 @@ impl TestDatabase {
         let name = format!("genuine_test_{}", uuid::Uuid::new_v4().simple());
         let admin = connect(&StorageConfig::new(admin_url.clone()))
             .await
-            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL does not answer: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("{POSTGRES_URL_VAR} is set but PostgreSQL does not answer: {e}")
+            });
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create test database");
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
-        let db = connect(&StorageConfig::new(url.clone())).await.expect("open test database");
+        let db = connect(&StorageConfig::new(url.clone()))
+            .await
+            .expect("open test database");
         Some(Self {
             db,
             url,
@@ -115,7 +121,10 @@ impl Drop for TestDatabase {
             // Drop runs inside the test's runtime, which cannot be blocked on: use a thread of
             // its own with a small runtime. FORCE ends the pool's connections still open.
             let joined = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 runtime.block_on(async move {
                     let admin = connect(&StorageConfig::new(admin_url)).await.ok()?;
                     admin
@@ -134,7 +143,9 @@ impl Drop for TestDatabase {
 
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = match base.rfind('/') {
         Some(slash) if slash > "postgres://".len() => &base[..slash],
         _ => base,
@@ -159,7 +170,10 @@ mod tests {
             with_database("postgres://u@h/postgres?sslmode=disable", "x"),
             "postgres://u@h/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
     }
 
     #[tokio::test]
@@ -172,7 +186,9 @@ mod tests {
                 .await
                 .expect("create");
             let txn = super::super::begin_write(&test_db.db).await.expect("begin");
-            txn.execute_unprepared("INSERT INTO t (id) VALUES (1)").await.expect("insert");
+            txn.execute_unprepared("INSERT INTO t (id) VALUES (1)")
+                .await
+                .expect("insert");
             txn.commit().await.expect("commit");
         }
     }

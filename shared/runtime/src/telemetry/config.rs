@@ -68,6 +68,44 @@ impl Default for TelemetryConfig {
     }
 }
 
+impl TelemetryConfig {
+    /// Reads `GENUINE_LOG_FORMAT` (pretty|json), `GENUINE_LOG` (filter, default info),
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_TRACES_SAMPLER_ARG` (ratio, default 1.0).
+    ///
+    /// # Errors
+    /// A bad format or ratio, naming the variable.
+    pub fn load(
+        source: &crate::config::Source,
+        service_name: &str,
+    ) -> Result<Self, crate::config::ConfigError> {
+        let suite = source.suite();
+        let trace_sample_ratio = match source.get("OTEL_TRACES_SAMPLER_ARG") {
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .ok()
+                .filter(|r| (0.0..=1.0).contains(r))
+                .ok_or_else(|| {
+                    crate::config::ConfigError::new(
+                        "OTEL_TRACES_SAMPLER_ARG",
+                        format!("{raw:?} is not a ratio between 0 and 1"),
+                    )
+                })?,
+            None => 1.0,
+        };
+        Ok(Self {
+            service_name: service_name.to_owned(),
+            log_format: suite.parse("LOG_FORMAT", LogFormat::Pretty)?,
+            log_filter: suite.string("LOG", "info"),
+            otlp_endpoint: source
+                .get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
+            trace_sample_ratio,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +115,23 @@ mod tests {
         assert_eq!("JSON".parse::<LogFormat>(), Ok(LogFormat::Json));
         assert_eq!("pretty".parse::<LogFormat>(), Ok(LogFormat::Pretty));
         assert!("xml".parse::<LogFormat>().is_err());
+    }
+
+    #[test]
+    fn loads_from_a_source_and_names_bad_values() {
+        use crate::config::Source;
+        let source = Source::from_map([
+            ("GENUINE_LOG_FORMAT", "json"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+        ]);
+        let config = TelemetryConfig::load(&source, "listing").expect("valid");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(
+            config.otlp_endpoint.as_deref(),
+            Some("http://collector:4317")
+        );
+        let bad = Source::from_map([("OTEL_TRACES_SAMPLER_ARG", "2")]);
+        let err = TelemetryConfig::load(&bad, "listing").expect_err("ratio above 1");
+        assert_eq!(err.variable, "OTEL_TRACES_SAMPLER_ARG");
     }
 }
