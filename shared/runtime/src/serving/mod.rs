@@ -12,10 +12,8 @@
 //!    caller's `grpc-timeout`.
 //! 5. The authentication layer the service passes in (`crate::auth::AuthLayer`).
 //!
-//! ```ignore
-//! let server = GrpcServer::new("listing", config, routes, vec![LISTING_SERVICE_NAME], probe, auth);
-//! server.serve(listener, shutdown_on_signals()).await?;
-//! ```
+//! Services do not build it themselves: [`crate::host::Host::run`] does, with the service's
+//! routes, access policy and a database health probe.
 
 mod admission;
 mod config;
