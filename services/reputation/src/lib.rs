@@ -2,3 +2,4 @@
 //! and suspensions (package `genuine.reputation.v1`).
 
 pub mod domain;
+pub mod store;

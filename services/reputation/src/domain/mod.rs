@@ -6,6 +6,7 @@
 //!   effects a new violation or a retraction has.
 //! - [`registration`]: validation of a trader's DSA Art. 30 traceability data.
 
+pub mod codes;
 pub mod contact;
 pub mod countries;
 pub mod registration;
@@ -15,6 +16,7 @@ pub mod standing;
 #[cfg(test)]
 mod standing_props;
 
+pub use codes::{Code, Ground};
 pub use registration::{Address, Registration};
 pub use rules::{StandingRules, TierThresholds};
 pub use standing::{

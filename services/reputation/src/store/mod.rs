@@ -1,0 +1,115 @@
+//! Persistence of the reputation service: sea-orm entities, migrations, and the operations the
+//! API performs, each in one write transaction together with the outbox messages it causes.
+
+pub mod effects;
+pub mod entities;
+mod inspections;
+mod migration;
+mod page;
+mod records;
+mod sellers;
+mod suspensions;
+mod violations;
+
+#[cfg(test)]
+mod tests;
+
+use genuine_runtime::clock::SharedClock;
+use genuine_runtime::outbox::{OutboxMigration, Wake};
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+use crate::domain::StandingRules;
+
+pub use inspections::NewInspection;
+pub use migration::CreateTables;
+pub use page::{Page, PageRequest};
+pub use sellers::{NewSeller, SellerFilter, SellerView};
+pub use violations::NewViolation;
+
+/// The reputation database's migrations: the shared outbox table, then the service's tables.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(OutboxMigration), Box::new(CreateTables)]
+    }
+}
+
+/// Who made a change: recorded with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The principal's subject.
+    pub subject: String,
+    /// The role it acted in.
+    pub role: String,
+}
+
+impl Actor {
+    /// An actor from its subject and role.
+    #[must_use]
+    pub fn new(subject: impl Into<String>, role: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            role: role.into(),
+        }
+    }
+
+    /// The service itself (deadlines firing).
+    #[must_use]
+    pub fn system() -> Self {
+        Self::new("reputation", "service:reputation")
+    }
+}
+
+/// The database, the rules and the clock every operation needs.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    rules: StandingRules,
+    clock: SharedClock,
+    wake: Wake,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("rules", &self.rules)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// A store on `db`; `wake` is poked after a commit that enqueued messages.
+    #[must_use]
+    pub fn new(
+        db: DatabaseConnection,
+        rules: StandingRules,
+        clock: SharedClock,
+        wake: Wake,
+    ) -> Self {
+        Self {
+            db,
+            rules,
+            clock,
+            wake,
+        }
+    }
+
+    /// The database (for tests and the outbox).
+    #[must_use]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The standing rules.
+    #[must_use]
+    pub fn rules(&self) -> &StandingRules {
+        &self.rules
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
