@@ -699,6 +699,9 @@ async fn delivery_continues_the_trace_of_the_enqueuer() {
         );
         enqueue(&t.db, msg).await.expect("enqueue");
 
+        // Other tests in this binary create and drop subscribers on other threads, racing
+        // tracing's global callsite cache; recompute it with ours alive so the span is enabled.
+        tracing::callsite::rebuild_interest_cache();
         assert_eq!(d.run_once().await.expect("sweep"), 1);
         assert_eq!(
             seen_trace.lock().expect("lock").clone(),
@@ -760,5 +763,46 @@ async fn metrics_refresh_until_shutdown() {
             .await
             .expect("stops")
             .expect("no panic");
+    }
+}
+
+/// On the wall clock, a deadline fires within about one poll interval of expiring.
+#[tokio::test]
+async fn a_running_dispatcher_fires_a_deadline_on_time() {
+    for t in databases().await {
+        let clock = crate::clock::system();
+        let fired: Arc<Mutex<Option<DateTime<Utc>>>> = Arc::default();
+        let handlers = Handlers::new().with_fn(KIND, {
+            let fired = fired.clone();
+            move |_m: Message| {
+                *fired.lock().expect("lock") = Some(Utc::now());
+                async { Ok(()) }
+            }
+        });
+        let due = clock.now() + TimeDelta::milliseconds(500);
+        put(&t.db, "soon", due).await;
+        let d = Dispatcher::new(t.db.clone(), handlers, clock, DispatcherConfig::default());
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(d.run(shutdown.clone()));
+        let began = std::time::Instant::now();
+        while fired.lock().expect("lock").is_none() {
+            assert!(
+                began.elapsed() < Duration::from_secs(3),
+                "deadline never fired"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        shutdown.cancel();
+        task.await.expect("stops");
+        let late = fired.lock().expect("lock").expect("fired") - due;
+        eprintln!(
+            "{:?}: deadline fired {} ms after it expired",
+            t.backend,
+            late.num_milliseconds()
+        );
+        assert!(
+            late >= TimeDelta::zero() && late < TimeDelta::milliseconds(600),
+            "{late}"
+        );
     }
 }
