@@ -25,6 +25,8 @@ enum Sellers {
     SelfCertified,
     VerificationStatus,
     VerificationNote,
+    VerifiedBySubject,
+    VerifiedByRole,
     RegisteredBySubject,
     RegisteredByRole,
     CreatedAt,
@@ -117,6 +119,8 @@ impl MigrationTrait for CreateTables {
                     .col(boolean(Sellers::SelfCertified))
                     .col(text(Sellers::VerificationStatus))
                     .col(text(Sellers::VerificationNote))
+                    .col(text(Sellers::VerifiedBySubject))
+                    .col(text(Sellers::VerifiedByRole))
                     .col(text(Sellers::RegisteredBySubject))
                     .col(text(Sellers::RegisteredByRole))
                     .col(big_integer(Sellers::CreatedAt))

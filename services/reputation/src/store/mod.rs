@@ -7,6 +7,11 @@ mod inspections;
 mod migration;
 mod page;
 mod records;
+
+/// Stored violation states.
+pub mod records_state {
+    pub use super::records::{RETRACTED, UPHELD};
+}
 mod sellers;
 mod suspensions;
 mod violations;
@@ -109,7 +114,9 @@ impl Store {
         &self.rules
     }
 
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    /// The current time of the injected clock.
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 }

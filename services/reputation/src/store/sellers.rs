@@ -104,6 +104,8 @@ fn new_row(
         self_certified: Set(r.self_certified),
         verification_status: Set(VerificationStatus::Pending.code().to_owned()),
         verification_note: Set(String::new()),
+        verified_by_subject: Set(String::new()),
+        verified_by_role: Set(String::new()),
         registered_by_subject: Set(actor.subject.clone()),
         registered_by_role: Set(actor.role.clone()),
         created_at: Set(to_millis(now)),
@@ -185,6 +187,7 @@ impl Store {
         seller_id: &str,
         outcome: VerificationStatus,
         note: &str,
+        actor: &Actor,
     ) -> ServiceResult<SellerView> {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
@@ -192,6 +195,8 @@ impl Store {
         let mut active = row.into_active_model();
         active.verification_status = Set(outcome.code().to_owned());
         active.verification_note = Set(note.to_owned());
+        active.verified_by_subject = Set(actor.subject.clone());
+        active.verified_by_role = Set(actor.role.clone());
         active.updated_at = Set(to_millis(now));
         let row = active.update(&txn).await?;
         let view = self.view(&txn, row, now).await?;

@@ -154,7 +154,12 @@ async fn verification_changes_status_and_score() {
         let (store, _) = store(&test_db);
         register(&store, "s-1", "IT").await;
         let verified = store
-            .verify("s-1", VerificationStatus::Verified, "documents checked")
+            .verify(
+                "s-1",
+                VerificationStatus::Verified,
+                "documents checked",
+                &admin(),
+            )
             .await
             .expect("verify");
         assert_eq!(verified.row.verification_note, "documents checked");
@@ -163,7 +168,7 @@ async fn verification_changes_status_and_score() {
             (100, Tier::Trusted)
         );
         let err = store
-            .verify("nobody", VerificationStatus::Verified, "")
+            .verify("nobody", VerificationStatus::Verified, "", &admin())
             .await
             .expect_err("unknown");
         assert_eq!(err.code(), ErrorCode::NotFound);
@@ -176,7 +181,7 @@ async fn three_strikes_suspend_with_effects_and_a_deadline_in_one_transaction() 
         let (store, clock) = store(&test_db);
         register(&store, "s-1", "IT").await;
         store
-            .verify("s-1", VerificationStatus::Verified, "")
+            .verify("s-1", VerificationStatus::Verified, "", &admin())
             .await
             .expect("verify");
         let mut standings = Vec::new();
@@ -363,7 +368,7 @@ async fn inspections_are_idempotent_and_failures_weigh_like_major() {
         let (store, clock) = store(&test_db);
         register(&store, "s-1", "IT").await;
         store
-            .verify("s-1", VerificationStatus::Verified, "")
+            .verify("s-1", VerificationStatus::Verified, "", &admin())
             .await
             .expect("verify");
         let new = NewInspection {
@@ -406,7 +411,7 @@ async fn lists_page_through_every_row_once() {
             register(&store, id, country).await;
         }
         store
-            .verify("s-c", VerificationStatus::Verified, "")
+            .verify("s-c", VerificationStatus::Verified, "", &admin())
             .await
             .expect("verify");
         for day in 0..5 {

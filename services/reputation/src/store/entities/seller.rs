@@ -27,6 +27,9 @@ pub struct Model {
     pub self_certified: bool,
     pub verification_status: String,
     pub verification_note: String,
+    /// Who recorded the last verification outcome (empty until verified or rejected).
+    pub verified_by_subject: String,
+    pub verified_by_role: String,
     pub registered_by_subject: String,
     pub registered_by_role: String,
     pub created_at: i64,
