@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::errors::{ServiceResult, Violations};
 
 /// Page size when the request gives none.
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -32,23 +32,27 @@ impl PageRequest {
     /// # Errors
     /// INVALID_ARGUMENT naming the field when the size is negative or the token is not one of ours.
     pub fn parse(page_size: i32, page_token: &str) -> ServiceResult<Self> {
+        let mut v = Violations::new();
         let size = match u64::try_from(page_size) {
             Ok(0) => DEFAULT_PAGE_SIZE,
             Ok(size) => size.min(MAX_PAGE_SIZE),
             Err(_) => {
-                return Err(ServiceError::invalid_field(
-                    "page_size",
-                    "must not be negative",
-                ));
+                v.add("page_size", "must not be negative");
+                DEFAULT_PAGE_SIZE
             }
         };
         let after = if page_token.is_empty() {
             None
         } else {
-            Some(decode(page_token).ok_or_else(|| {
-                ServiceError::invalid_field("page_token", "is not a token from a previous page")
-            })?)
+            let after = decode(page_token);
+            v.check(
+                after.is_some(),
+                "page_token",
+                "is not a token from a previous page",
+            );
+            after
         };
+        v.finish()?;
         Ok(Self { size, after })
     }
 

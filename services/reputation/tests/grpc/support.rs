@@ -1,0 +1,215 @@
+//! Starting the service and calling it as a given principal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use genuine_contracts::genuine::reputation::v1 as pb;
+use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
+use genuine_runtime::auth::{Role, ServiceName, TokenIssuer, TokenRequest};
+use genuine_runtime::clock::{ManualClock, from_millis};
+use genuine_runtime::config::Source;
+use genuine_runtime::errors::{ErrorCode, ServiceError};
+use genuine_runtime::storage::testing::TestDatabase;
+use sea_orm::{ConnectionTrait, Statement};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+
+const SECRET: &str = "grpc-test-secret-of-sufficient-length";
+
+/// A running reputation service and what a test needs around it.
+pub struct Running {
+    pub client: SellerReputationServiceClient<Channel>,
+    pub clock: ManualClock,
+    pub db: TestDatabase,
+    issuer: TokenIssuer,
+    shutdown: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Who calls.
+#[derive(Debug, Clone)]
+pub enum As {
+    Nobody,
+    Admin,
+    Reviewer,
+    Seller(&'static str),
+    Regulator(Option<&'static str>),
+    Enforcement,
+    Listing,
+    Consumer,
+}
+
+impl Running {
+    /// Starts the service on `db`.
+    pub async fn start(db: TestDatabase) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let source = Source::from_map([
+            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
+            ("GENUINE_REPUTATION_DATABASE_URL", db.url.clone()),
+            // Nothing listens there: listing effects stay queued, as the tests expect.
+            ("GENUINE_LISTING_URL", "http://127.0.0.1:1".to_owned()),
+        ]);
+        let clock = ManualClock::at(Utc::now());
+        let shutdown = CancellationToken::new();
+        let (serve_clock, serve_shutdown) = (clock.clone(), shutdown.clone());
+        let task = tokio::spawn(async move {
+            genuine_reputation::serve(&source, listener, Arc::new(serve_clock), serve_shutdown)
+                .await
+        });
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect_lazy();
+        let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
+        let running = Self {
+            client: SellerReputationServiceClient::new(channel),
+            clock,
+            db,
+            issuer,
+            shutdown,
+            task,
+        };
+        running.wait_until_serving().await;
+        running
+    }
+
+    async fn wait_until_serving(&self) {
+        for _ in 0..100 {
+            let probe = self
+                .client
+                .clone()
+                .get_seller_standing(self.req(
+                    As::Listing,
+                    pb::GetSellerStandingRequest {
+                        seller_id: "probe".into(),
+                    },
+                ))
+                .await;
+            match probe {
+                Err(status) if status.code() == Code::NotFound => return,
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("the service did not start");
+    }
+
+    /// Stops the service and checks it ended cleanly.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.task
+            .await
+            .expect("server task")
+            .expect("server ended cleanly");
+    }
+
+    /// A request carrying the token of `who`.
+    pub fn req<T>(&self, who: As, message: T) -> Request<T> {
+        let ttl = Duration::from_secs(600);
+        let token = match who {
+            As::Nobody => None,
+            As::Admin => Some(TokenRequest::new("admin-1", vec![Role::Admin], ttl)),
+            As::Reviewer => Some(TokenRequest::new("reviewer-1", vec![Role::Reviewer], ttl)),
+            As::Seller(id) => Some(TokenRequest::new(id, vec![Role::Seller], ttl)),
+            As::Regulator(jurisdiction) => {
+                let mut t = TokenRequest::new("regulator-1", vec![Role::Regulator], ttl);
+                t.jurisdiction = jurisdiction.map(str::to_owned);
+                t.agency = Some("AGCM".to_owned());
+                Some(t)
+            }
+            As::Enforcement => Some(TokenRequest::service(ServiceName::Enforcement, ttl)),
+            As::Listing => Some(TokenRequest::service(ServiceName::Listing, ttl)),
+            As::Consumer => Some(TokenRequest::new("consumer-1", vec![Role::Consumer], ttl)),
+        };
+        let mut request = Request::new(message);
+        if let Some(token) = token {
+            let jwt = self.issuer.mint(&token).expect("mint");
+            let value = format!("Bearer {jwt}").parse().expect("header");
+            request.metadata_mut().insert("authorization", value);
+        }
+        request
+    }
+
+    /// (kind, key, due_at) of the outbox rows, oldest first.
+    pub async fn outbox(&self) -> Vec<(String, String, chrono::DateTime<Utc>)> {
+        let db = &self.db.db;
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT kind, \"key\", due_at FROM outbox ORDER BY id",
+            ))
+            .await
+            .expect("outbox");
+        rows.iter()
+            .map(|row| {
+                (
+                    row.try_get::<String>("", "kind").expect("kind"),
+                    row.try_get::<String>("", "key").expect("key"),
+                    from_millis(row.try_get::<i64>("", "due_at").expect("due_at")),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Every backend, each with a running service.
+pub async fn each_backend() -> Vec<Running> {
+    let mut all = Vec::new();
+    for db in TestDatabase::all().await {
+        all.push(Running::start(db).await);
+    }
+    all
+}
+
+/// The field names of an INVALID_ARGUMENT status, in order.
+pub fn bad_fields(status: &Status) -> Vec<String> {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let error = ServiceError::from_status(status);
+    assert_eq!(error.code(), ErrorCode::InvalidArgument);
+    error
+        .field_violations()
+        .iter()
+        .map(|f| f.field.clone())
+        .collect()
+}
+
+/// A complete registration for `country`.
+pub fn registration(request_id: &str, seller_id: &str, country: &str) -> pb::RegisterSellerRequest {
+    pb::RegisterSellerRequest {
+        request_id: request_id.into(),
+        seller_id: seller_id.into(),
+        legal_name: "Rossi Pelletteria S.r.l.".into(),
+        display_name: format!("Shop {seller_id}"),
+        email: "info@rossi.example.it".into(),
+        phone: "+39 055 123 4567".into(),
+        address: Some(pb::Address {
+            lines: vec!["Via Roma 1".into()],
+            city: "Firenze".into(),
+            region: "FI".into(),
+            postal_code: "50123".into(),
+            country_code: country.into(),
+        }),
+        trade_register_name: "Registro delle Imprese".into(),
+        trade_register_number: "FI-123456".into(),
+        id_document_ref: "doc-1".into(),
+        payment_account_ref: "acct-1".into(),
+        self_certified: true,
+    }
+}
+
+/// Registers `seller_id` in `country` as an admin.
+pub async fn register(running: &Running, seller_id: &str, country: &str) -> pb::Seller {
+    let request = registration(&format!("req-{seller_id}"), seller_id, country);
+    running
+        .client
+        .clone()
+        .register_seller(running.req(As::Admin, request))
+        .await
+        .expect("register")
+        .into_inner()
+        .seller
+        .expect("seller")
+}
