@@ -2,3 +2,4 @@
 //! reasons, the tamper-evident audit log and transparency statistics.
 
 pub mod domain;
+pub mod store;

@@ -1,0 +1,318 @@
+//! The audit log in the database: appended in the caller's transaction, read back as signed
+//! heads and proofs, and verified row by row against the signatures.
+
+use chrono::{DateTime, Utc};
+use genuine_runtime::errors::{ServiceError, ServiceResult};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+
+use super::Actor;
+use super::entities::{audit_entry, audit_state};
+use crate::domain::audit::{
+    self as rules, AuditRecord, AuditSigner, Finding, LogVerifier, StoredEntry, TreeHead,
+};
+use crate::domain::merkle::{self, Frontier, Hash};
+
+/// Rows read per batch while verifying or proving.
+const BATCH: u64 = 2000;
+
+/// Appends an entry for `kind` on `subject_id` whose payload is `payload` (its SHA-256 is kept).
+/// Runs in the caller's transaction: the change and its entry commit together. The single state
+/// row is locked (`FOR UPDATE` on PostgreSQL; SQLite write transactions are exclusive already),
+/// so concurrent appends get consecutive indexes.
+///
+/// # Errors
+/// The database error.
+pub async fn append<C: ConnectionTrait, P: Serialize>(
+    conn: &C,
+    signer: &AuditSigner,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    kind: &str,
+    subject_id: &str,
+    payload: &P,
+) -> Result<(), DbErr> {
+    let state = audit_state::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("audit_state".to_owned()))?;
+    let mut frontier = hex::decode(&state.frontier)
+        .ok()
+        .and_then(|bytes| Frontier::from_bytes(&bytes))
+        .ok_or_else(|| DbErr::Custom("audit_state frontier is malformed".to_owned()))?;
+    let payload = serde_json::to_vec(payload).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let record = AuditRecord {
+        time_millis: at.timestamp_millis(),
+        actor_subject: actor.subject.clone(),
+        actor_role: actor.role.clone(),
+        kind: kind.to_owned(),
+        subject_id: subject_id.to_owned(),
+        payload_digest: rules::digest(&payload),
+    };
+    let entry = rules::append(&mut frontier, record, signer);
+    let index = i64::try_from(entry.index).map_err(|e| DbErr::Custom(e.to_string()))?;
+    audit_entry::ActiveModel {
+        idx: Set(index),
+        at: Set(entry.record.time_millis),
+        actor_subject: Set(entry.record.actor_subject),
+        actor_role: Set(entry.record.actor_role),
+        kind: Set(entry.record.kind),
+        subject_id: Set(entry.record.subject_id),
+        payload_digest: Set(hex::encode(entry.record.payload_digest)),
+        leaf_hash: Set(hex::encode(&entry.leaf_hash)),
+        root: Set(hex::encode(&entry.root)),
+        signature: Set(hex::encode(&entry.signature)),
+    }
+    .insert(conn)
+    .await?;
+    audit_state::ActiveModel {
+        id: Set(1),
+        tree_size: Set(index + 1),
+        frontier: Set(hex::encode(frontier.to_bytes())),
+    }
+    .update(conn)
+    .await?;
+    Ok(())
+}
+
+/// A signed head as stored with the last entry of a tree of its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHead {
+    pub head: TreeHead,
+    pub signature: Vec<u8>,
+}
+
+/// The head of the log of `size` entries (the latest when `None`); `None` for an empty log.
+///
+/// # Errors
+/// The database error; `INVALID_ARGUMENT` when `size` is beyond the log.
+pub async fn head<C: ConnectionTrait>(
+    conn: &C,
+    size: Option<u64>,
+) -> ServiceResult<Option<SignedHead>> {
+    let row = match size {
+        Some(0) => return Ok(None),
+        Some(n) => {
+            let idx = i64::try_from(n - 1)
+                .map_err(|_| ServiceError::invalid_field("tree_size", "too large"))?;
+            let row = audit_entry::Entity::find_by_id(idx).one(conn).await?;
+            Some(row.ok_or_else(|| {
+                ServiceError::invalid_field("tree_size", "is larger than the log")
+            })?)
+        }
+        None => {
+            audit_entry::Entity::find()
+                .order_by_desc(audit_entry::Column::Idx)
+                .one(conn)
+                .await?
+        }
+    };
+    row.map(|r| signed_head(&r)).transpose()
+}
+
+fn signed_head(row: &audit_entry::Model) -> ServiceResult<SignedHead> {
+    let root =
+        decode_hash(&row.root).ok_or_else(|| ServiceError::internal("audit root is not a hash"))?;
+    Ok(SignedHead {
+        head: TreeHead {
+            size: u64::try_from(row.idx).unwrap_or_default() + 1,
+            root,
+            time_millis: row.at,
+        },
+        signature: hex::decode(&row.signature).unwrap_or_default(),
+    })
+}
+
+fn decode_hash(text: &str) -> Option<Hash> {
+    hex::decode(text).ok()?.try_into().ok()
+}
+
+/// Leaf hashes of the first `size` entries, as stored.
+async fn leaves<C: ConnectionTrait>(conn: &C, size: u64) -> ServiceResult<Vec<Hash>> {
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut next: i64 = 0;
+    let end = i64::try_from(size).unwrap_or(i64::MAX);
+    while next < end {
+        let rows = audit_entry::Entity::find()
+            .select_only()
+            .column(audit_entry::Column::Idx)
+            .column(audit_entry::Column::LeafHash)
+            .filter(audit_entry::Column::Idx.gte(next))
+            .filter(audit_entry::Column::Idx.lt(end))
+            .order_by_asc(audit_entry::Column::Idx)
+            .limit(BATCH)
+            .into_tuple::<(i64, String)>()
+            .all(conn)
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for (idx, leaf) in rows {
+            if idx != next {
+                return Err(ServiceError::failed_precondition(
+                    "AUDIT_LOG",
+                    "audit_log",
+                    format!("audit entry {next} is missing; run VerifyAuditLog"),
+                ));
+            }
+            out.push(
+                decode_hash(&leaf)
+                    .ok_or_else(|| ServiceError::internal("audit leaf is not a hash"))?,
+            );
+            next += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// An entry with its inclusion proof in the tree of `tree_size` and, when asked, the consistency
+/// proof from `consistency_from` to `tree_size`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proofs {
+    pub entry: audit_entry::Model,
+    pub tree_size: u64,
+    pub inclusion: Vec<Hash>,
+    pub consistency: Option<(u64, Vec<Hash>)>,
+    pub head: SignedHead,
+}
+
+/// Proofs for entry `index`.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` for indexes or sizes outside the log; the database error.
+pub async fn proofs<C: ConnectionTrait>(
+    conn: &C,
+    index: u64,
+    tree_size: u64,
+    consistency_from: u64,
+) -> ServiceResult<Proofs> {
+    let Some(current) = head(conn, None).await? else {
+        return Err(ServiceError::invalid_field(
+            "entry_index",
+            "the audit log is empty",
+        ));
+    };
+    let size = if tree_size == 0 {
+        current.head.size
+    } else {
+        tree_size
+    };
+    if size > current.head.size {
+        return Err(ServiceError::invalid_field(
+            "tree_size",
+            "is larger than the log",
+        ));
+    }
+    if index >= size {
+        return Err(ServiceError::invalid_field(
+            "entry_index",
+            "is not in the tree",
+        ));
+    }
+    if consistency_from > size {
+        return Err(ServiceError::invalid_field(
+            "consistency_from_tree_size",
+            "is larger than tree_size",
+        ));
+    }
+    let leaves = leaves(conn, size).await?;
+    let at = usize::try_from(index)
+        .map_err(|_| ServiceError::invalid_field("entry_index", "too large"))?;
+    let inclusion = merkle::inclusion_proof(at, &leaves).unwrap_or_default();
+    let consistency = if consistency_from == 0 {
+        None
+    } else {
+        let first = usize::try_from(consistency_from).unwrap_or(usize::MAX);
+        merkle::consistency_proof(first, &leaves).map(|p| (consistency_from, p))
+    };
+    let entry = audit_entry::Entity::find_by_id(i64::try_from(index).unwrap_or(i64::MAX))
+        .one(conn)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("audit entry", &index.to_string()))?;
+    let head = head(conn, Some(size))
+        .await?
+        .ok_or_else(|| ServiceError::internal("no head for a non-empty tree"))?;
+    Ok(Proofs {
+        entry,
+        tree_size: size,
+        inclusion,
+        consistency,
+        head,
+    })
+}
+
+/// What verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries checked and found good.
+    pub checked: u64,
+    /// The first bad entry, if any.
+    pub finding: Option<Finding>,
+    /// The head recomputed from the good entries.
+    pub head: TreeHead,
+}
+
+/// Recomputes the log from its rows up to `to` (exclusive; 0 means all) and checks every entry
+/// against its signed head. Reads in batches, so memory stays flat.
+///
+/// # Errors
+/// The database error.
+pub async fn verify<C: ConnectionTrait>(
+    conn: &C,
+    signer: &AuditSigner,
+    to: u64,
+    now: DateTime<Utc>,
+) -> ServiceResult<Verification> {
+    let state = audit_state::Entity::find_by_id(1).one(conn).await?;
+    let signed_size = state.map_or(0, |s| u64::try_from(s.tree_size).unwrap_or(0));
+    let end = if to == 0 {
+        signed_size
+    } else {
+        to.min(signed_size)
+    };
+    let mut verifier = LogVerifier::new(signer);
+    let mut after: i64 = -1;
+    let finding = 'scan: loop {
+        let rows = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Idx.gt(after))
+            .filter(audit_entry::Column::Idx.lt(i64::try_from(end).unwrap_or(i64::MAX)))
+            .order_by_asc(audit_entry::Column::Idx)
+            .limit(BATCH)
+            .all(conn)
+            .await?;
+        let Some(last) = rows.last() else { break None };
+        after = last.idx;
+        for row in &rows {
+            if let Err(finding) = verifier.check(&stored(row)) {
+                break 'scan Some(finding);
+            }
+        }
+    };
+    let finding = finding.or_else(|| verifier.finish(end).err());
+    Ok(Verification {
+        checked: verifier.checked(),
+        finding,
+        head: verifier.head(now.timestamp_millis()),
+    })
+}
+
+fn stored(row: &audit_entry::Model) -> StoredEntry {
+    StoredEntry {
+        index: u64::try_from(row.idx).unwrap_or(u64::MAX),
+        record: AuditRecord {
+            time_millis: row.at,
+            actor_subject: row.actor_subject.clone(),
+            actor_role: row.actor_role.clone(),
+            kind: row.kind.clone(),
+            subject_id: row.subject_id.clone(),
+            payload_digest: decode_hash(&row.payload_digest).unwrap_or([0; 32]),
+        },
+        leaf_hash: hex::decode(&row.leaf_hash).unwrap_or_default(),
+        root: hex::decode(&row.root).unwrap_or_default(),
+        signature: hex::decode(&row.signature).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,700 @@
+//! Store tests, each on SQLite and (when `GENUINE_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use genuine_runtime::clock::{Clock as _, ManualClock};
+use genuine_runtime::errors::ErrorCode;
+use genuine_runtime::storage::testing::TestDatabase;
+use sea_orm::{ConnectionTrait, Statement};
+
+use super::*;
+use crate::domain::audit::Problem;
+use crate::domain::case_state::CaseStatus;
+use crate::domain::notice::NoticeDraft;
+use crate::domain::vocabulary::{AppealOutcome, CaseOutcome, NoticeGround, NoticeSource, Severity};
+
+struct Fixture {
+    store: Store,
+    clock: ManualClock,
+    _db: TestDatabase,
+}
+
+async fn fixtures() -> Vec<Fixture> {
+    let mut out = Vec::new();
+    for db in TestDatabase::all_migrated::<Migrator>().await {
+        let clock = ManualClock::at(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("time"),
+        );
+        let store = Store::new(
+            db.db.clone(),
+            Arc::new(clock.clone()),
+            AuditSigner::generate(),
+            Rules::default(),
+        );
+        out.push(Fixture {
+            store,
+            clock,
+            _db: db,
+        });
+    }
+    out
+}
+
+fn rights_holder() -> Actor {
+    Actor::new("brand-1", "rights_holder")
+}
+
+fn notice(source: NoticeSource, request_id: &str, listings: &[&str]) -> NewNotice {
+    NewNotice {
+        draft: NoticeDraft {
+            request_id: request_id.into(),
+            source: Some(source),
+            ground: Some(NoticeGround::Counterfeit),
+            notifier_id: "brand-1".into(),
+            notifier_name: "Acme Legal".into(),
+            notifier_email: "legal@acme.example".into(),
+            notifier_organization: "Acme".into(),
+            listing_ids: listings.iter().map(|s| (*s).to_owned()).collect(),
+            explanation: "fake".into(),
+            evidence_urls: vec![],
+            good_faith_declaration: true,
+            jurisdiction: "DE".into(),
+            has_automated_detection: false,
+        },
+        brand_id: None,
+        automated_detection: None,
+        request_digest: format!("digest-{request_id}"),
+        sellers: listings
+            .iter()
+            .map(|l| ((*l).to_owned(), "seller-1".to_owned()))
+            .collect::<HashMap<_, _>>(),
+    }
+}
+
+/// (kind, key, status) of every outbox row, in order.
+async fn outbox(store: &Store) -> Vec<(String, String, String)> {
+    let backend = store.db().get_database_backend();
+    let rows = store
+        .db()
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT kind, \"key\", status FROM outbox ORDER BY id",
+        ))
+        .await
+        .expect("outbox");
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "kind").expect("kind"),
+                r.try_get::<String>("", "key").expect("key"),
+                r.try_get::<String>("", "status").expect("status"),
+            )
+        })
+        .collect()
+}
+
+fn kinds(rows: &[(String, String, String)]) -> Vec<&str> {
+    rows.iter().map(|(k, _, _)| k.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_notice_is_idempotent_on_its_request_id_and_opens_one_case_per_listing() {
+    for f in fixtures().await {
+        let first = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2"]),
+            )
+            .await
+            .expect("stored");
+        assert!(!first.replay);
+        let cases = parse_list(&first.notice.case_ids);
+        assert_eq!(cases.len(), 2);
+        let again = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2"]),
+            )
+            .await
+            .expect("replay");
+        assert!(again.replay);
+        assert_eq!(again.notice.notice_id, first.notice.notice_id);
+        let mut changed = notice(NoticeSource::RightsHolder, "r1", &["l-3"]);
+        changed.request_digest = "other".into();
+        let conflict = f
+            .store
+            .submit_notice(&rights_holder(), changed)
+            .await
+            .expect_err("reused id");
+        assert_eq!(conflict.code(), ErrorCode::AlreadyExists);
+
+        // A second notice on l-1 joins its open case; l-3 gets a new one.
+        let consumer = Actor::new("buyer-9", "consumer");
+        let mut second = notice(NoticeSource::Consumer, "c1", &["l-1", "l-3"]);
+        second.draft.notifier_id = "buyer-9".into();
+        let second = f
+            .store
+            .submit_notice(&consumer, second)
+            .await
+            .expect("stored");
+        let second_cases = parse_list(&second.notice.case_ids);
+        assert_eq!(second_cases[0], cases[0]);
+        assert_ne!(second_cases[1], cases[1]);
+        let joined = f.store.case(&cases[0]).await.expect("case");
+        assert_eq!(joined.notice_ids.len(), 2);
+        assert_eq!(joined.notifier_ids, ["brand-1", "buyer-9"]);
+        let kinds: Vec<_> = joined.timeline.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["OPENED", "NOTICE_JOINED"]);
+        // Neither a consumer nor an unproven rights holder takes anything down on receipt.
+        assert!(outbox(&f.store).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_regulator_notice_takes_the_listing_down_on_receipt_with_a_statement() {
+    for f in fixtures().await {
+        let regulator = Actor::new("bnetza", "regulator");
+        let submitted = f
+            .store
+            .submit_notice(&regulator, notice(NoticeSource::Regulator, "g1", &["l-1"]))
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        let view = f.store.case(&case_id).await.expect("case");
+        assert_eq!(view.case.status, "OPEN");
+        assert!(view.case.listing_down);
+        assert_eq!(view.case.priority, 1);
+        assert_eq!(view.statement_ids.len(), 1);
+        let rows = outbox(&f.store).await;
+        assert_eq!(
+            rows,
+            [(
+                "enforcement.take_down".to_owned(),
+                format!("{case_id}/take_down/1"),
+                "pending".to_owned()
+            )]
+        );
+        let statement = f
+            .store
+            .statement(&view.statement_ids[0])
+            .await
+            .expect("statement");
+        assert!(
+            statement
+                .body
+                .contains("DECISION_VISIBILITY_CONTENT_DISABLED"),
+            "{}",
+            statement.body
+        );
+        assert!(
+            !statement.body.contains("Acme"),
+            "no personal data: {}",
+            statement.body
+        );
+
+        // Upholding does not take it down twice.
+        let reviewer = Actor::new("rev-1", "reviewer");
+        f.store
+            .decide_case(
+                &reviewer,
+                &case_id,
+                CaseOutcome::Uphold,
+                "confirmed",
+                Some(Severity::High),
+            )
+            .await
+            .expect("upheld");
+        let rows = outbox(&f.store).await;
+        assert_eq!(
+            kinds(&rows),
+            [
+                "enforcement.take_down",
+                "enforcement.record_violation",
+                "enforcement.buyer_notification"
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn counter_notice_window_expiry_restores_and_retracts() {
+    for f in fixtures().await {
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        let reviewer = Actor::new("rev-1", "reviewer");
+        let seller = Actor::new("seller-1", "seller");
+
+        let early = f
+            .store
+            .submit_counter_notice(&seller, &case_id, "genuine goods", &[])
+            .await
+            .expect_err("not yet");
+        assert_eq!(early.code(), ErrorCode::FailedPrecondition);
+        assert!(early.message().contains("OPEN"), "{}", early.message());
+
+        f.store
+            .decide_case(
+                &reviewer,
+                &case_id,
+                CaseOutcome::Uphold,
+                "fake",
+                Some(Severity::Medium),
+            )
+            .await
+            .expect("upheld");
+        let stranger = Actor::new("seller-2", "seller");
+        let denied = f
+            .store
+            .submit_counter_notice(&stranger, &case_id, "x", &[])
+            .await
+            .expect_err("not theirs");
+        assert_eq!(denied.code(), ErrorCode::PermissionDenied);
+        let pending = f
+            .store
+            .submit_counter_notice(&seller, &case_id, "genuine goods", &[])
+            .await
+            .expect("filed");
+        assert_eq!(pending.case.status, "COUNTER_NOTICE_PENDING");
+        let window_end = pending.case.window_end_at.expect("window");
+        assert_eq!(
+            window_end - pending.case.counter_at.expect("filed"),
+            Duration::days(15).num_milliseconds()
+        );
+        assert!(
+            outbox(&f.store)
+                .await
+                .iter()
+                .any(|(k, key, s)| k == "enforcement.counter_notice_window"
+                    && key == &case_id
+                    && s == "pending")
+        );
+
+        f.clock.advance(Duration::days(15));
+        let lifted = f
+            .store
+            .expire_window(&case_id)
+            .await
+            .expect("expired")
+            .expect("was pending");
+        assert_eq!(lifted.case.status, "MEASURES_LIFTED");
+        assert!(!lifted.case.listing_down && !lifted.case.violation_recorded);
+        let rows = outbox(&f.store).await;
+        assert!(
+            kinds(&rows).ends_with(&["enforcement.restore", "enforcement.retract_violation"]),
+            "{rows:?}"
+        );
+        // A repeated firing changes nothing.
+        assert!(
+            f.store
+                .expire_window(&case_id)
+                .await
+                .expect("no-op")
+                .is_none()
+        );
+        let late = f
+            .store
+            .confirm_legal_action(&rights_holder(), false, &case_id, "LG Köln", "33 O 1/26")
+            .await
+            .expect_err("too late");
+        assert_eq!(late.code(), ErrorCode::FailedPrecondition);
+    }
+}
+
+#[tokio::test]
+async fn legal_action_in_time_keeps_measures_and_cancels_the_deadline() {
+    for f in fixtures().await {
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        f.store
+            .decide_case(
+                &Actor::new("rev-1", "reviewer"),
+                &case_id,
+                CaseOutcome::Uphold,
+                "fake",
+                None,
+            )
+            .await
+            .expect("upheld");
+        f.store
+            .submit_counter_notice(&Actor::new("seller-1", "seller"), &case_id, "genuine", &[])
+            .await
+            .expect("filed");
+        let other = Actor::new("brand-2", "rights_holder");
+        let denied = f
+            .store
+            .confirm_legal_action(&other, false, &case_id, "court", "ref")
+            .await
+            .expect_err("not a notifier");
+        assert_eq!(denied.code(), ErrorCode::PermissionDenied);
+        f.clock.advance(Duration::days(14));
+        let kept = f
+            .store
+            .confirm_legal_action(&rights_holder(), false, &case_id, "LG Köln", "33 O 1/26")
+            .await
+            .expect("in time");
+        assert_eq!(kept.case.status, "MEASURES_MAINTAINED");
+        assert!(kept.case.listing_down);
+        let window = outbox(&f.store)
+            .await
+            .into_iter()
+            .find(|(k, _, _)| k == "enforcement.counter_notice_window")
+            .expect("row");
+        assert_eq!(window.2, "cancelled");
+        assert!(
+            f.store
+                .expire_window(&case_id)
+                .await
+                .expect("no-op")
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_appeal_reversal_undoes_every_effect_and_needs_another_reviewer() {
+    for f in fixtures().await {
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        let first = Actor::new("rev-1", "reviewer");
+        f.store
+            .decide_case(&first, &case_id, CaseOutcome::Uphold, "fake", None)
+            .await
+            .expect("upheld");
+        let seller = Actor::new("seller-1", "seller");
+        let filing = AppealFiling {
+            request_id: "a1".into(),
+            case_id: case_id.clone(),
+            grounds: "invoice attached".into(),
+        };
+        let appeal = f.store.file_appeal(&seller, &filing).await.expect("filed");
+        assert_eq!(
+            f.store
+                .file_appeal(&seller, &filing)
+                .await
+                .expect("replay")
+                .appeal_id,
+            appeal.appeal_id
+        );
+        let notifier_appeal = AppealFiling {
+            request_id: "a2".into(),
+            ..filing.clone()
+        };
+        let refused = f
+            .store
+            .file_appeal(&rights_holder(), &notifier_appeal)
+            .await
+            .expect_err("nothing to appeal");
+        assert_eq!(refused.code(), ErrorCode::FailedPrecondition);
+
+        let same = f
+            .store
+            .decide_appeal(&first, &appeal.appeal_id, AppealOutcome::Reverse, "x")
+            .await
+            .expect_err("same reviewer");
+        assert_eq!(same.code(), ErrorCode::PermissionDenied);
+        let (decided, case) = f
+            .store
+            .decide_appeal(
+                &Actor::new("rev-2", "reviewer"),
+                &appeal.appeal_id,
+                AppealOutcome::Reverse,
+                "invoice is genuine",
+            )
+            .await
+            .expect("reversed");
+        assert_eq!(decided.status, "DECIDED");
+        assert_eq!(case.case.status, "REVERSED");
+        assert!(!case.case.listing_down && !case.case.violation_recorded);
+        assert_eq!(
+            case.statement_ids.len(),
+            2,
+            "a new statement for the reversal"
+        );
+        let reversal = f
+            .store
+            .statement(&case.statement_ids[1])
+            .await
+            .expect("statement");
+        assert_eq!(
+            reversal.supersedes.as_deref(),
+            Some(case.statement_ids[0].as_str())
+        );
+        let rows = outbox(&f.store).await;
+        assert!(
+            kinds(&rows).ends_with(&["enforcement.restore", "enforcement.retract_violation"]),
+            "{rows:?}"
+        );
+        let again = f
+            .store
+            .decide_appeal(
+                &Actor::new("rev-3", "reviewer"),
+                &appeal.appeal_id,
+                AppealOutcome::Uphold,
+                "x",
+            )
+            .await
+            .expect_err("decided");
+        assert_eq!(again.code(), ErrorCode::FailedPrecondition);
+    }
+}
+
+#[tokio::test]
+async fn appeals_close_after_the_window() {
+    for f in fixtures().await {
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        f.store
+            .decide_case(
+                &Actor::new("rev-1", "reviewer"),
+                &case_id,
+                CaseOutcome::Reject,
+                "no evidence",
+                None,
+            )
+            .await
+            .expect("rejected");
+        f.clock.advance(Duration::days(181));
+        let filing = AppealFiling {
+            request_id: "a1".into(),
+            case_id,
+            grounds: "new evidence".into(),
+        };
+        let late = f
+            .store
+            .file_appeal(&rights_holder(), &filing)
+            .await
+            .expect_err("too late");
+        assert_eq!(late.code(), ErrorCode::FailedPrecondition);
+        assert!(late.message().contains("closed"), "{}", late.message());
+    }
+}
+
+#[tokio::test]
+async fn cases_list_by_priority_then_age_across_pages() {
+    for f in fixtures().await {
+        f.store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2"]),
+            )
+            .await
+            .expect("stored");
+        f.clock.advance(Duration::minutes(1));
+        let mut regulator_notice = notice(NoticeSource::Regulator, "g1", &["l-3"]);
+        regulator_notice.draft.notifier_id = "bnetza".into();
+        f.store
+            .submit_notice(&Actor::new("bnetza", "regulator"), regulator_notice)
+            .await
+            .expect("stored");
+        let mut listed = Vec::new();
+        let mut page = PageRequest {
+            size: 2,
+            token: String::new(),
+        };
+        loop {
+            let got = f
+                .store
+                .cases(&CaseFilter::default(), &page)
+                .await
+                .expect("page");
+            listed.extend(got.items.iter().map(|c| c.case.listing_id.clone()));
+            if got.next_token.is_empty() {
+                break;
+            }
+            page.token = got.next_token;
+        }
+        assert_eq!(listed, ["l-3", "l-1", "l-2"]);
+        let only = CaseFilter {
+            status: Some(CaseStatus::Open),
+            jurisdiction: Some("FR".into()),
+            ..CaseFilter::default()
+        };
+        assert!(
+            f.store
+                .cases(&only, &PageRequest::default())
+                .await
+                .expect("page")
+                .items
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_report_counts_what_happened() {
+    for f in fixtures().await {
+        let regulator = Actor::new("bnetza", "regulator");
+        let mut reg = notice(NoticeSource::Regulator, "g1", &["l-1"]);
+        reg.draft.notifier_id = "bnetza".into();
+        f.store
+            .submit_notice(&regulator, reg)
+            .await
+            .expect("stored");
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-2"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        f.clock.advance(Duration::hours(2));
+        f.store
+            .decide_case(
+                &Actor::new("rev-1", "reviewer"),
+                &case_id,
+                CaseOutcome::Uphold,
+                "fake",
+                None,
+            )
+            .await
+            .expect("upheld");
+        let day = f.clock.now().date_naive();
+        let counts = f
+            .store
+            .report_counts(day, day + Duration::days(1), Some("DE"))
+            .await
+            .expect("report");
+        assert_eq!(counts.get(report::metric::NOTICES), 2);
+        assert_eq!(counts.get(report::metric::UPHELD), 1);
+        assert_eq!(
+            counts.get(&format!("{}REGULATOR", report::metric::BY_SOURCE)),
+            1
+        );
+        assert_eq!(counts.get(&format!("{}OPEN", report::metric::BY_STATUS)), 1);
+        assert_eq!(
+            counts.get(&format!("{}ACTION_TAKEN", report::metric::BY_STATUS)),
+            1
+        );
+        // One action on receipt (0 s), one after two hours.
+        let median = counts.delay_quantile(0.5).expect("delays");
+        assert!(median < 1000, "{median}");
+        let p90 = counts.delay_quantile(0.9).expect("delays");
+        assert!((7_200_000..7_900_000).contains(&p90), "{p90}");
+        let other = f
+            .store
+            .report_counts(day, day + Duration::days(1), Some("FR"))
+            .await
+            .expect("report");
+        assert_eq!(other.get(report::metric::NOTICES), 0);
+    }
+}
+
+#[tokio::test]
+async fn every_change_is_in_the_audit_log_and_tampering_is_found() {
+    for f in fixtures().await {
+        let submitted = f
+            .store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2"]),
+            )
+            .await
+            .expect("stored");
+        let case_id = parse_list(&submitted.notice.case_ids).remove(0);
+        f.store
+            .decide_case(
+                &Actor::new("rev-1", "reviewer"),
+                &case_id,
+                CaseOutcome::Uphold,
+                "fake",
+                None,
+            )
+            .await
+            .expect("upheld");
+        let now = f.clock.now();
+        let good = audit::verify(f.store.db(), f.store.signer(), 0, now)
+            .await
+            .expect("verify");
+        // 2 cases opened, 1 notice, 1 decision, 1 statement.
+        assert_eq!((good.checked, good.finding.clone()), (5, None));
+        let head = audit::head(f.store.db(), None)
+            .await
+            .expect("head")
+            .expect("non-empty");
+        assert_eq!(head.head.root, good.head.root);
+        assert!(f.store.signer().verify(&head.head, &head.signature));
+        let proofs = audit::proofs(f.store.db(), 1, 0, 2).await.expect("proofs");
+        let leaf: crate::domain::merkle::Hash = hex::decode(&proofs.entry.leaf_hash)
+            .expect("hex")
+            .try_into()
+            .expect("32");
+        assert!(crate::domain::merkle::verify_inclusion(
+            1,
+            5,
+            &leaf,
+            &proofs.inclusion,
+            &head.head.root
+        ));
+        let old = audit::head(f.store.db(), Some(2))
+            .await
+            .expect("head")
+            .expect("size 2");
+        let (first, proof) = proofs.consistency.expect("asked for");
+        assert!(crate::domain::merkle::verify_consistency(
+            first,
+            5,
+            &old.head.root,
+            &head.head.root,
+            &proof
+        ));
+
+        let db = f.store.db();
+        db.execute_unprepared("UPDATE audit_log SET kind = 'case.rejected' WHERE idx = 3")
+            .await
+            .expect("tamper");
+        let edited = audit::verify(db, f.store.signer(), 0, now)
+            .await
+            .expect("verify");
+        let finding = edited.finding.expect("found");
+        assert_eq!(
+            (finding.index, finding.problem, edited.checked),
+            (3, Problem::Edited, 3)
+        );
+
+        db.execute_unprepared("DELETE FROM audit_log WHERE idx = 1")
+            .await
+            .expect("tamper");
+        let deleted = audit::verify(db, f.store.signer(), 0, now)
+            .await
+            .expect("verify")
+            .finding
+            .expect("found");
+        assert_eq!((deleted.index, deleted.problem), (1, Problem::Deleted));
+    }
+}
