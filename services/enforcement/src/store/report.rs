@@ -166,6 +166,21 @@ pub async fn counts<C: ConnectionTrait>(
     })
 }
 
+impl super::Store {
+    /// Summed counters for days in `[from, to)`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn report_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        jurisdiction: Option<&str>,
+    ) -> genuine_runtime::errors::ServiceResult<ReportCounts> {
+        Ok(counts(self.db(), from, to, jurisdiction).await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,20 +220,5 @@ mod tests {
         let p99 = counts.delay_quantile(0.99).expect("data");
         assert!(p99 >= 86_400_000, "{p99}");
         assert_eq!(ReportCounts::default().delay_quantile(0.5), None);
-    }
-}
-
-impl super::Store {
-    /// Summed counters for days in `[from, to)`.
-    ///
-    /// # Errors
-    /// The database error.
-    pub async fn report_counts(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        jurisdiction: Option<&str>,
-    ) -> genuine_runtime::errors::ServiceResult<ReportCounts> {
-        Ok(counts(self.db(), from, to, jurisdiction).await?)
     }
 }

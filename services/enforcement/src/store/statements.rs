@@ -17,28 +17,36 @@ use crate::domain::case_state::StatementKind;
 use crate::domain::statement::{self as rules, StatementInput};
 use crate::domain::vocabulary::{NoticeGround, NoticeSource};
 
+/// What a statement is issued for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Issue<'a> {
+    pub kind: StatementKind,
+    /// A takedown on receipt, before any review.
+    pub provisional: bool,
+    /// The reviewer's explanation (personal data is removed when building).
+    pub explanation: &'a str,
+}
+
 /// Issues a statement for `case` (already carrying its decision fields).
 pub(crate) async fn issue<C: ConnectionTrait>(
     conn: &C,
     store: &Store,
     case: &case::Model,
-    kind: StatementKind,
-    provisional: bool,
-    explanation: &str,
+    issue: Issue<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> ServiceResult<statement::Model> {
     let statement_id = new_id();
     let input = StatementInput {
         puid: format!("genuine-sor-{statement_id}"),
-        kind,
-        provisional,
+        kind: issue.kind,
+        provisional: issue.provisional,
         ground: NoticeGround::parse(&case.ground)
             .ok_or_else(|| ServiceError::internal("unknown stored ground"))?,
         source: NoticeSource::parse(&case.source)
             .ok_or_else(|| ServiceError::internal("unknown stored source"))?,
-        automated_decision: provisional || case.decision_automated,
-        explanation: explanation.to_owned(),
+        automated_decision: issue.provisional || case.decision_automated,
+        explanation: issue.explanation.to_owned(),
         territorial_scope: rules::everywhere(),
         application_date: now.date_naive(),
         // The listing's own creation date is the listing service's; the date it was reported is
@@ -46,7 +54,7 @@ pub(crate) async fn issue<C: ConnectionTrait>(
         content_date: from_millis(case.first_notice_at).date_naive(),
     };
     let built = rules::build(&input)?;
-    let supersedes = if kind == StatementKind::Reversal {
+    let supersedes = if issue.kind == StatementKind::Reversal {
         statement::Entity::find()
             .filter(statement::Column::CaseId.eq(&case.case_id))
             .order_by_desc(statement::Column::CreatedAt)

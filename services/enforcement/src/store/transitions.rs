@@ -168,17 +168,12 @@ pub(crate) async fn apply<C: ConnectionTrait>(
                         .clone()
                         .unwrap_or_else(|| step.detail.clone()),
                 };
-                statements::issue(
-                    conn,
-                    store,
-                    &case,
-                    *kind,
+                let issue = statements::Issue {
+                    kind: *kind,
                     provisional,
-                    &explanation,
-                    step.actor,
-                    now,
-                )
-                .await?;
+                    explanation: &explanation,
+                };
+                statements::issue(conn, store, &case, issue, step.actor, now).await?;
             }
             Effect::InformBuyers => effects::inform_buyers(conn, &case.case_id, now).await?,
         }
