@@ -3,6 +3,8 @@
 //! minted like the suite's.
 
 mod access;
+mod effects;
+mod fake_listing;
 mod records;
 mod sellers;
 mod support;

@@ -44,15 +44,20 @@ pub enum As {
 }
 
 impl Running {
-    /// Starts the service on `db`.
+    /// Starts the service on `db`; listing effects go nowhere (they stay queued).
     pub async fn start(db: TestDatabase) -> Self {
+        // Nothing listens on port 1: deliveries fail as "unavailable" and are retried later.
+        Self::start_with_listing(db, "http://127.0.0.1:1").await
+    }
+
+    /// Starts the service on `db`, delivering listing effects to `listing_url`.
+    pub async fn start_with_listing(db: TestDatabase, listing_url: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let source = Source::from_map([
             ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
             ("GENUINE_REPUTATION_DATABASE_URL", db.url.clone()),
-            // Nothing listens there: listing effects stay queued, as the tests expect.
-            ("GENUINE_LISTING_URL", "http://127.0.0.1:1".to_owned()),
+            ("GENUINE_LISTING_URL", listing_url.to_owned()),
         ]);
         let clock = ManualClock::at(Utc::now());
         let shutdown = CancellationToken::new();
