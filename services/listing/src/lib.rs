@@ -3,3 +3,4 @@
 
 pub mod domain;
 pub mod screening;
+pub mod store;

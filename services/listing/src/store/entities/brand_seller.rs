@@ -1,0 +1,18 @@
+//! A seller authorised by a brand to name it.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "brand_sellers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub brand_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seller_id: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

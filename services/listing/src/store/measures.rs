@@ -1,0 +1,329 @@
+//! Measures imposed from outside screening — a case's take-down, a seller's suspension — and
+//! their end. Each is idempotent on its key: a repeat returns the same result and changes
+//! nothing, so at-least-once delivery from the other services' outboxes has its effect once.
+//!
+//! A key, once its measure is lifted, stays lifted: a late duplicate of the take-down for the
+//! same case does not re-impose it. A new decision comes with a new case (or suspension) id.
+
+use chrono::{DateTime, Utc};
+use genuine_runtime::clock::to_millis;
+use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::storage::begin_write;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::Actor;
+use super::entities::{listing, listing_measure, seller_suspension};
+use super::listings::{get_listing, impose};
+use super::views::{ListingView, MeasureView};
+use crate::domain::measures::{ListingStatus, MeasureKind, derive_status};
+
+/// Active measures of `listing_ids`, with the listing each belongs to.
+pub(super) async fn active_measures<C: ConnectionTrait>(
+    db: &C,
+    listing_ids: &[String],
+) -> ServiceResult<Vec<(String, MeasureView)>> {
+    if listing_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = listing_measure::Entity::find()
+        .filter(listing_measure::Column::ListingId.is_in(listing_ids.iter().cloned()))
+        .filter(listing_measure::Column::LiftedAt.is_null())
+        .order_by_asc(listing_measure::Column::ImposedAt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| Some((row.listing_id.clone(), MeasureView::from_row(row)?)))
+        .collect())
+}
+
+/// Re-derives and stores the status of a listing from its active measures.
+pub(super) async fn refresh_status(
+    txn: &DatabaseTransaction,
+    listing_id: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<ListingStatus> {
+    let measures = active_measures(txn, &[listing_id.to_owned()]).await?;
+    let status = derive_status(measures.iter().map(|(_, m)| m.kind));
+    listing::Entity::update_many()
+        .col_expr(listing::Column::Status, Expr::value(status.as_str()))
+        .col_expr(listing::Column::UpdatedAt, Expr::value(to_millis(now)))
+        .filter(listing::Column::ListingId.eq(listing_id))
+        .filter(listing::Column::Status.ne(status.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(status)
+}
+
+async fn measure<C: ConnectionTrait>(
+    db: &C,
+    listing_id: &str,
+    kind: MeasureKind,
+    key: &str,
+) -> ServiceResult<Option<listing_measure::Model>> {
+    Ok(listing_measure::Entity::find_by_id((
+        listing_id.to_owned(),
+        kind.as_str().to_owned(),
+        key.to_owned(),
+    ))
+    .one(db)
+    .await?)
+}
+
+/// Takes the listing down for `case_id`.
+///
+/// # Errors
+/// `NOT_FOUND`; `FAILED_PRECONDITION` for a withdrawn listing; database errors.
+pub async fn take_down_listing(
+    db: &DatabaseConnection,
+    listing_id: &str,
+    case_id: &str,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<ListingView> {
+    let txn = begin_write(db).await?;
+    let current = get_listing(&txn, listing_id).await?;
+    if measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id)
+        .await?
+        .is_some()
+    {
+        // Already taken down (or restored) for this case: nothing changes.
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    if current.status == ListingStatus::Withdrawn {
+        txn.rollback().await?;
+        return Err(ServiceError::failed_precondition(
+            "LISTING_STATUS",
+            listing_id,
+            format!(
+                "listing {listing_id} was withdrawn by its seller; there is nothing to take down"
+            ),
+        ));
+    }
+    impose(
+        &txn,
+        listing_id,
+        MeasureKind::CaseTakedown,
+        case_id,
+        reason,
+        &actor.subject,
+        now,
+    )
+    .await?;
+    refresh_status(&txn, listing_id, now).await?;
+    let view = get_listing(&txn, listing_id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Ends the case's measures: its take-down and the screening hold or block the case reviewed.
+/// The listing is ACTIVE again only if no other measure remains.
+///
+/// # Errors
+/// `NOT_FOUND`; database errors.
+pub async fn restore_listing(
+    db: &DatabaseConnection,
+    listing_id: &str,
+    case_id: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<ListingView> {
+    let txn = begin_write(db).await?;
+    let current = get_listing(&txn, listing_id).await?;
+    match measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id).await? {
+        Some(row) if row.lifted_at.is_some() => {
+            txn.rollback().await?;
+            return Ok(current);
+        }
+        Some(_) => {
+            listing_measure::Entity::update_many()
+                .col_expr(
+                    listing_measure::Column::LiftedAt,
+                    Expr::value(to_millis(now)),
+                )
+                .filter(listing_measure::Column::ListingId.eq(listing_id))
+                .filter(listing_measure::Column::Kind.eq(MeasureKind::CaseTakedown.as_str()))
+                .filter(listing_measure::Column::MeasureKey.eq(case_id))
+                .exec(&txn)
+                .await?;
+        }
+        None => {
+            // A case that never took the listing down (one opened for a screening hold):
+            // remember the restore so that a repeat, or a late take-down, changes nothing.
+            listing_measure::Entity::insert(listing_measure::ActiveModel {
+                listing_id: Set(listing_id.to_owned()),
+                kind: Set(MeasureKind::CaseTakedown.as_str().to_owned()),
+                measure_key: Set(case_id.to_owned()),
+                reason: Set("restored without a take-down".to_owned()),
+                imposed_at: Set(to_millis(now)),
+                lifted_at: Set(Some(to_millis(now))),
+                imposed_by_subject: Set(actor.subject.clone()),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
+    // A person reviewed the listing: the automated hold or block it was opened for ends too.
+    listing_measure::Entity::update_many()
+        .col_expr(
+            listing_measure::Column::LiftedAt,
+            Expr::value(to_millis(now)),
+        )
+        .filter(listing_measure::Column::ListingId.eq(listing_id))
+        .filter(listing_measure::Column::Kind.is_in([
+            MeasureKind::ScreeningHold.as_str(),
+            MeasureKind::ScreeningBlock.as_str(),
+        ]))
+        .filter(listing_measure::Column::LiftedAt.is_null())
+        .exec(&txn)
+        .await?;
+    refresh_status(&txn, listing_id, now).await?;
+    let view = get_listing(&txn, listing_id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Suspends every listing of the seller (and, while the suspension lasts, new ones). Answers
+/// how many listings this call suspended: 0 on a repeat.
+///
+/// # Errors
+/// Database errors.
+pub async fn suspend_seller(
+    db: &DatabaseConnection,
+    seller_id: &str,
+    suspension_id: &str,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<u32> {
+    let txn = begin_write(db).await?;
+    let inserted = seller_suspension::Entity::insert(seller_suspension::ActiveModel {
+        seller_id: Set(seller_id.to_owned()),
+        suspension_id: Set(suspension_id.to_owned()),
+        reason: Set(reason.to_owned()),
+        created_at: Set(to_millis(now)),
+        lifted_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            seller_suspension::Column::SellerId,
+            seller_suspension::Column::SuspensionId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    let listings = listing::Entity::find()
+        .filter(listing::Column::SellerId.eq(seller_id))
+        .all(&txn)
+        .await?;
+    let mut affected = 0_u32;
+    for row in listings {
+        impose(
+            &txn,
+            &row.listing_id,
+            MeasureKind::SellerSuspension,
+            suspension_id,
+            reason,
+            &actor.subject,
+            now,
+        )
+        .await?;
+        refresh_status(&txn, &row.listing_id, now).await?;
+        affected += 1;
+    }
+    txn.commit().await?;
+    Ok(affected)
+}
+
+/// Ends the suspension; listings without another measure become ACTIVE. Answers how many
+/// listings this call released from the suspension: 0 on a repeat.
+///
+/// # Errors
+/// Database errors.
+pub async fn reinstate_seller(
+    db: &DatabaseConnection,
+    seller_id: &str,
+    suspension_id: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<u32> {
+    let txn = begin_write(db).await?;
+    let existing =
+        seller_suspension::Entity::find_by_id((seller_id.to_owned(), suspension_id.to_owned()))
+            .one(&txn)
+            .await?;
+    match existing {
+        Some(row) if row.lifted_at.is_some() => {
+            txn.rollback().await?;
+            return Ok(0);
+        }
+        Some(_) => {
+            seller_suspension::Entity::update_many()
+                .col_expr(
+                    seller_suspension::Column::LiftedAt,
+                    Expr::value(to_millis(now)),
+                )
+                .filter(seller_suspension::Column::SellerId.eq(seller_id))
+                .filter(seller_suspension::Column::SuspensionId.eq(suspension_id))
+                .exec(&txn)
+                .await?;
+        }
+        None => {
+            // Reinstated before the suspension arrived (messages crossed): remember it, so the
+            // late suspension changes nothing.
+            seller_suspension::Entity::insert(seller_suspension::ActiveModel {
+                seller_id: Set(seller_id.to_owned()),
+                suspension_id: Set(suspension_id.to_owned()),
+                reason: Set("reinstated before the suspension arrived".to_owned()),
+                created_at: Set(to_millis(now)),
+                lifted_at: Set(Some(to_millis(now))),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+            txn.commit().await?;
+            return Ok(0);
+        }
+    }
+    let seller_listings: Vec<String> = listing::Entity::find()
+        .filter(listing::Column::SellerId.eq(seller_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|l| l.listing_id)
+        .collect();
+    let affected_rows = listing_measure::Entity::find()
+        .filter(listing_measure::Column::ListingId.is_in(seller_listings))
+        .filter(listing_measure::Column::Kind.eq(MeasureKind::SellerSuspension.as_str()))
+        .filter(listing_measure::Column::MeasureKey.eq(suspension_id))
+        .filter(listing_measure::Column::LiftedAt.is_null())
+        .all(&txn)
+        .await?;
+    let mut affected = 0_u32;
+    for row in affected_rows {
+        listing_measure::Entity::update_many()
+            .col_expr(
+                listing_measure::Column::LiftedAt,
+                Expr::value(to_millis(now)),
+            )
+            .filter(listing_measure::Column::ListingId.eq(&row.listing_id))
+            .filter(listing_measure::Column::Kind.eq(MeasureKind::SellerSuspension.as_str()))
+            .filter(listing_measure::Column::MeasureKey.eq(suspension_id))
+            .exec(&txn)
+            .await?;
+        refresh_status(&txn, &row.listing_id, now).await?;
+        affected += 1;
+    }
+    txn.commit().await?;
+    Ok(affected)
+}

@@ -1,0 +1,77 @@
+//! Persistence of the listing service: sea-orm entities, migrations, and the operations the API
+//! performs, each in one write transaction together with the outbox messages it causes.
+
+mod brands;
+pub mod entities;
+mod images;
+mod listings;
+mod measures;
+mod migration;
+pub mod notices;
+mod page;
+mod terms;
+mod views;
+
+#[cfg(test)]
+mod tests;
+
+use genuine_runtime::outbox::OutboxMigration;
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+pub use brands::{
+    NewBrand, authorize_seller, get_brand, list_brands, load_brand_profiles, register_brand,
+    revoke_seller,
+};
+pub use images::{NewCounterfeitImage, add_counterfeit_images, load_counterfeit_images};
+pub use listings::{
+    ListingContent, ListingFilter, NewListing, Screened, Visibility, create_listing,
+    find_by_request, get_listing, list_listings, update_listing,
+};
+pub use measures::{reinstate_seller, restore_listing, suspend_seller, take_down_listing};
+pub use migration::{CreateTables, DEFAULT_PROHIBITED_TERMS};
+pub use page::{Page, PageRequest};
+pub use terms::{NewTerm, add_terms, list_terms, load_terms};
+pub use views::{BrandView, ListingView, MeasureView, StoredScreening, TermView};
+
+/// The listing database's migrations: the shared outbox table, then the service's tables.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(OutboxMigration), Box::new(CreateTables)]
+    }
+}
+
+/// Who made a change: recorded with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The principal's subject.
+    pub subject: String,
+    /// The role it acted in.
+    pub role: String,
+}
+
+impl Actor {
+    /// An actor from its subject and role.
+    #[must_use]
+    pub fn new(subject: impl Into<String>, role: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            role: role.into(),
+        }
+    }
+}
+
+/// SHA-256 hex of `parts`, each length-prefixed so that no two different inputs collide by
+/// concatenation.
+#[must_use]
+pub(crate) fn digest(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
