@@ -3,7 +3,7 @@
 
 use genuine_runtime::errors::{ServiceError, ServiceResult};
 use genuine_runtime::storage::begin_write;
-use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::sea_query::{ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -26,6 +26,8 @@ pub struct CaseFilter {
     pub source: Option<NoticeSource>,
     pub jurisdiction: Option<String>,
     pub seller_id: Option<String>,
+    /// Only cases this notifier's notices are part of.
+    pub notifier_id: Option<String>,
 }
 
 impl Store {
@@ -60,6 +62,14 @@ impl Store {
         }
         if let Some(seller) = &filter.seller_id {
             query = query.filter(case::Column::SellerId.eq(seller));
+        }
+        if let Some(notifier) = &filter.notifier_id {
+            let theirs = Query::select()
+                .column(case_notice::Column::CaseId)
+                .from(case_notice::Entity)
+                .and_where(case_notice::Column::NotifierId.eq(notifier))
+                .to_owned();
+            query = query.filter(case::Column::CaseId.in_subquery(theirs));
         }
         if let Some(key) = page.key(3)? {
             let bad = || ServiceError::invalid_field("page_token", "is malformed");

@@ -11,7 +11,7 @@ pub mod entities;
 mod migration;
 mod notices;
 mod page;
-mod report;
+pub mod report;
 mod statements;
 mod transitions;
 mod views;
@@ -152,7 +152,9 @@ impl Store {
         &self.signer
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    /// The current time of the injected clock.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 }
