@@ -5,6 +5,7 @@
 //! [`store`] (database and outbox), [`api`] (gRPC) and [`clients`] (outbox handlers).
 
 pub mod api;
+pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod domain;

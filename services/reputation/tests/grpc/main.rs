@@ -3,6 +3,7 @@
 //! minted like the suite's.
 
 mod access;
+mod cli;
 mod effects;
 mod fake_listing;
 mod records;

@@ -23,6 +23,8 @@ const SECRET: &str = "grpc-test-secret-of-sufficient-length";
 /// A running reputation service and what a test needs around it.
 pub struct Running {
     pub client: SellerReputationServiceClient<Channel>,
+    /// The service's URL.
+    pub url: String,
     pub clock: ManualClock,
     pub db: TestDatabase,
     issuer: TokenIssuer,
@@ -66,12 +68,14 @@ impl Running {
             genuine_reputation::serve(&source, listener, Arc::new(serve_clock), serve_shutdown)
                 .await
         });
-        let channel = Channel::from_shared(format!("http://{addr}"))
+        let url = format!("http://{addr}");
+        let channel = Channel::from_shared(url.clone())
             .expect("endpoint")
             .connect_lazy();
         let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
         let running = Self {
             client: SellerReputationServiceClient::new(channel),
+            url,
             clock,
             db,
             issuer,
@@ -113,6 +117,16 @@ impl Running {
 
     /// A request carrying the token of `who`.
     pub fn req<T>(&self, who: As, message: T) -> Request<T> {
+        let mut request = Request::new(message);
+        if let Some(jwt) = self.token(who) {
+            let value = format!("Bearer {jwt}").parse().expect("header");
+            request.metadata_mut().insert("authorization", value);
+        }
+        request
+    }
+
+    /// A token for `who` (none for `As::Nobody`).
+    pub fn token(&self, who: As) -> Option<String> {
         let ttl = Duration::from_secs(600);
         let token = match who {
             As::Nobody => None,
@@ -129,13 +143,7 @@ impl Running {
             As::Listing => Some(TokenRequest::service(ServiceName::Listing, ttl)),
             As::Consumer => Some(TokenRequest::new("consumer-1", vec![Role::Consumer], ttl)),
         };
-        let mut request = Request::new(message);
-        if let Some(token) = token {
-            let jwt = self.issuer.mint(&token).expect("mint");
-            let value = format!("Bearer {jwt}").parse().expect("header");
-            request.metadata_mut().insert("authorization", value);
-        }
-        request
+        token.map(|token| self.issuer.mint(&token).expect("mint"))
     }
 
     /// (kind, key, due_at) of the outbox rows, oldest first.
