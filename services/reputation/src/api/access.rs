@@ -1,8 +1,9 @@
 //! Who may see which seller, beyond the per-RPC role table: traceability data is personal data
 //! (DSA Art. 30) for admins, reviewers, the regulator of the seller's country and the seller
-//! itself; everyone else sees the public part.
+//! itself; enforcement gets the trader's identity and contact data, which DSA Art. 32 requires
+//! it to give buyers of an illegal product; everyone else sees the public part.
 
-use genuine_runtime::auth::{Principal, Role};
+use genuine_runtime::auth::{Principal, Role, ServiceName};
 use genuine_runtime::errors::{ServiceError, ServiceResult};
 
 use crate::store::{Actor, SellerFilter};
@@ -12,6 +13,9 @@ use crate::store::{Actor, SellerFilter};
 pub enum Visibility {
     /// Everything, traceability data included.
     Full,
+    /// Traceability without the identity-document and payment references (enforcement's buyer
+    /// notices, DSA Art. 32).
+    Identity,
     /// seller_id, display name and standing.
     Public,
 }
@@ -40,6 +44,9 @@ pub fn visibility(p: &Principal, seller_id: &str, country_code: &str) -> Service
             None => Err(no_jurisdiction()),
         };
     }
+    if p.has_role(Role::Service(ServiceName::Enforcement)) {
+        return Ok(Visibility::Identity);
+    }
     Ok(Visibility::Public)
 }
 
@@ -50,7 +57,7 @@ pub fn visibility(p: &Principal, seller_id: &str, country_code: &str) -> Service
 pub fn require_full(p: &Principal, seller_id: &str, country_code: &str) -> ServiceResult<()> {
     match visibility(p, seller_id, country_code)? {
         Visibility::Full => Ok(()),
-        Visibility::Public => Err(ServiceError::permission_denied(
+        Visibility::Identity | Visibility::Public => Err(ServiceError::permission_denied(
             "a seller may read only its own record",
         )),
     }

@@ -7,6 +7,7 @@ use genuine_runtime::clock::from_millis;
 use genuine_runtime::errors::Violations;
 use prost_types::Timestamp;
 
+use super::access::Visibility;
 use crate::domain::{
     Address, Code, Ground, InspectionResult, Registration, Severity, Standing, Tier,
     VerificationStatus,
@@ -203,10 +204,11 @@ fn traceability(r: Registration) -> pb::SellerTraceability {
     }
 }
 
-/// The seller message; traceability data, the verification note and who registered it only
-/// when `full` (the caller may read personal data).
+/// The seller message with as much as `visibility` allows: the public part always;
+/// traceability data for [`Visibility::Identity`] without the document and payment references;
+/// everything, with the verification note and who registered it, for [`Visibility::Full`].
 #[must_use]
-pub fn seller(view: &SellerView, full: bool, now: DateTime<Utc>) -> pb::Seller {
+pub fn seller(view: &SellerView, visibility: Visibility, now: DateTime<Utc>) -> pb::Seller {
     let row = &view.row;
     let mut seller = pb::Seller {
         seller_id: row.seller_id.clone(),
@@ -219,7 +221,13 @@ pub fn seller(view: &SellerView, full: bool, now: DateTime<Utc>) -> pb::Seller {
         update_time: Some(millis_timestamp(row.updated_at)),
         registered_by: None,
     };
-    if full {
+    if visibility == Visibility::Identity {
+        let mut identity = traceability(view.registration());
+        identity.id_document_ref.clear();
+        identity.payment_account_ref.clear();
+        seller.traceability = Some(identity);
+    }
+    if visibility == Visibility::Full {
         seller.traceability = Some(traceability(view.registration()));
         seller.verification_note.clone_from(&row.verification_note);
         seller.registered_by = Some(ActorProto {

@@ -53,7 +53,7 @@ impl ReputationApi {
         };
         let view = self.store.register(new, &actor(who, REGISTER)).await?;
         Ok(pb::RegisterSellerResponse {
-            seller: Some(convert::seller(&view, true, self.store.now())),
+            seller: Some(convert::seller(&view, Visibility::Full, self.store.now())),
         })
     }
 
@@ -87,7 +87,7 @@ impl ReputationApi {
             )
             .await?;
         Ok(pb::VerifySellerResponse {
-            seller: Some(convert::seller(&view, true, self.store.now())),
+            seller: Some(convert::seller(&view, Visibility::Full, self.store.now())),
         })
     }
 
@@ -100,10 +100,9 @@ impl ReputationApi {
         validate::id(&mut v, &req.seller_id, "seller_id");
         v.finish()?;
         let view = self.store.seller(&req.seller_id).await?;
-        let full =
-            visibility(who, &view.row.seller_id, &view.row.country_code)? == Visibility::Full;
+        let visibility = visibility(who, &view.row.seller_id, &view.row.country_code)?;
         Ok(pb::GetSellerResponse {
-            seller: Some(convert::seller(&view, full, self.store.now())),
+            seller: Some(convert::seller(&view, visibility, self.store.now())),
         })
     }
 
@@ -142,7 +141,7 @@ impl ReputationApi {
             sellers: found
                 .items
                 .iter()
-                .map(|view| convert::seller(view, true, now))
+                .map(|view| convert::seller(view, Visibility::Full, now))
                 .collect(),
             next_page_token: found.next_page_token,
         })

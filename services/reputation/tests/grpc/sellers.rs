@@ -142,6 +142,17 @@ async fn traceability_data_is_shown_only_to_those_entitled() {
             assert!(seller.standing.is_some());
             assert!(seller.registered_by.is_none() && seller.verification_note.is_empty());
         }
+        let identity = client
+            .get_seller(get(As::Enforcement))
+            .await
+            .expect("get")
+            .into_inner()
+            .seller
+            .expect("seller")
+            .traceability
+            .expect("enforcement gets the trader's identity (DSA Art. 32)");
+        assert_eq!(identity.legal_name, "Rossi Pelletteria S.r.l.");
+        assert!(identity.id_document_ref.is_empty() && identity.payment_account_ref.is_empty());
         let err = client
             .get_seller(get(As::Regulator(Some("DE"))))
             .await
