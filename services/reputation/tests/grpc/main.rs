@@ -6,6 +6,7 @@ mod access;
 mod cli;
 mod effects;
 mod fake_listing;
+mod lifecycle;
 mod records;
 mod sellers;
 mod support;
