@@ -479,3 +479,52 @@ async fn lists_page_through_every_row_once() {
         assert_eq!(ids, ["s-d", "s-a"], "request order, known ones, once");
     }
 }
+
+#[tokio::test]
+async fn concurrent_changes_to_one_seller_suspend_once_and_register_once() {
+    for test_db in TestDatabase::all_migrated::<Migrator>().await {
+        let (store, clock) = store(&test_db);
+        let actor = admin();
+        register(&store, "s-1", "IT").await;
+        for key in ["v-1", "v-2"] {
+            store
+                .record_violation(
+                    violation(key, "s-1", Severity::Minor, clock_now(&clock)),
+                    &actor,
+                )
+                .await
+                .expect("record");
+        }
+        // Two third strikes at once: the seller row lock lets only the first suspend.
+        let (a, b) = tokio::join!(
+            store.record_violation(
+                violation("v-3a", "s-1", Severity::Minor, clock_now(&clock)),
+                &actor
+            ),
+            store.record_violation(
+                violation("v-3b", "s-1", Severity::Minor, clock_now(&clock)),
+                &actor
+            ),
+        );
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+        let suspensions = outbox(&store)
+            .await
+            .into_iter()
+            .filter(|r| r.0 == SUSPEND_LISTINGS)
+            .count();
+        assert_eq!(suspensions, 1, "{:?}", test_db.backend);
+
+        // The same registration twice at once: one seller, both calls answered with it.
+        let new = NewSeller {
+            request_id: "req-race".into(),
+            seller_id: None,
+            registration: registration("FR"),
+        };
+        let (a, b) = tokio::join!(
+            store.register(new.clone(), &actor),
+            store.register(new, &actor)
+        );
+        let (a, b) = (a.expect("first"), b.expect("second"));
+        assert_eq!(a.row.seller_id, b.row.seller_id, "{:?}", test_db.backend);
+    }
+}
