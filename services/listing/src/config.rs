@@ -16,6 +16,7 @@
 //! | `MAX_IMAGE_DIMENSION` [8192] | largest width or height in pixels |
 //! | `MAX_IMAGE_ALLOC_BYTES` [268435456] | largest decoder allocation (256 MiB) |
 //! | `MAX_IMAGES` [20] | images per listing |
+//! | `MAX_REQUEST_BYTES` [33554432] | largest request message (32 MiB); larger ones fail with OUT_OF_RANGE before any handler |
 //! | `MAX_COUNTERFEIT_IMAGES` [1000] | images per AddCounterfeitImages call |
 //! | `STANDING_DEADLINE` [50ms] | how long screening waits for seller-reputation |
 //! | `CATALOG_RELOAD_INTERVAL` [60s] | how often the screening catalogue is reloaded from the database, so replicas see each other's changes (`0s` disables) |
@@ -40,6 +41,8 @@ pub struct ListingConfig {
     pub max_images: usize,
     /// Images per AddCounterfeitImages call.
     pub max_counterfeit_images: usize,
+    /// Largest request message the server decodes.
+    pub max_request_bytes: usize,
     /// Deadline of the standing look-up.
     pub standing_deadline: Duration,
     /// Period of the catalogue reload; zero disables it.
@@ -111,6 +114,11 @@ impl ListingConfig {
             image_limits,
             max_images: s.ranged("MAX_IMAGES", 20, 0..=100)?,
             max_counterfeit_images: s.ranged("MAX_COUNTERFEIT_IMAGES", 1000, 1..=100_000)?,
+            max_request_bytes: s.ranged(
+                "MAX_REQUEST_BYTES",
+                32 * 1024 * 1024,
+                1024 * 1024..=1024 * 1024 * 1024,
+            )?,
             standing_deadline: s.duration("STANDING_DEADLINE", Duration::from_millis(50))?,
             catalog_reload_interval: s
                 .duration("CATALOG_RELOAD_INTERVAL", Duration::from_secs(60))?,

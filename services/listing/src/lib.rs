@@ -84,6 +84,7 @@ pub async fn serve(
     let enforcement =
         EnforcementServiceClient::new(host.channel(&host.settings().peers.enforcement)?);
     let handlers = clients::enforcement::handlers(enforcement);
+    let max_request_bytes = config.max_request_bytes;
     let api = ListingApi::new(
         host.db().clone(),
         host.clock().clone(),
@@ -92,7 +93,10 @@ pub async fn serve(
         standing,
         host.outbox_wake(),
     );
-    let routes = Routes::new(ListingServiceServer::new(api));
+    // Images travel in requests: the default 4 MiB message limit would refuse a valid upload
+    // before the size check could name the field.
+    let routes =
+        Routes::new(ListingServiceServer::new(api).max_decoding_message_size(max_request_bytes));
     host.run(
         listener,
         routes,

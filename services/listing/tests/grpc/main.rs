@@ -1,0 +1,9 @@
+//! gRPC tests of the listing service over real TCP, through `genuine_listing::serve`.
+
+mod brands;
+mod fakes;
+mod input;
+mod listings;
+mod measures;
+mod screening;
+mod support;
