@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 use tonic_reflection::pb::v1::ServerReflectionRequest;
@@ -74,7 +75,12 @@ fn start(data_dir: &std::path::Path) -> (Running, Banner) {
 
 async fn wait_serving(url: &str) {
     for _ in 0..100 {
-        if let Ok(mut client) = HealthClient::connect(url.to_owned()).await {
+        if let Ok(channel) = Channel::from_shared(url.to_owned())
+            .expect("url")
+            .connect()
+            .await
+        {
+            let mut client = HealthClient::new(channel);
             let reply = client
                 .check(HealthCheckRequest {
                     service: String::new(),
@@ -90,9 +96,12 @@ async fn wait_serving(url: &str) {
 }
 
 async fn listed_services(url: &str, token: Option<&str>) -> Result<Vec<String>, tonic::Status> {
-    let mut client = ServerReflectionClient::connect(url.to_owned())
+    let channel = Channel::from_shared(url.to_owned())
+        .expect("url")
+        .connect()
         .await
         .expect("connect");
+    let mut client = ServerReflectionClient::new(channel);
     let mut request = tonic::Request::new(tokio_stream::iter([ServerReflectionRequest {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
