@@ -1,10 +1,10 @@
 //! Violation and inspection RPCs.
 
 use genuine_contracts::genuine::reputation::v1 as pb;
-use genuine_runtime::auth::Principal;
+use genuine_runtime::auth::{Principal, Role};
 use genuine_runtime::errors::{ServiceError, ServiceResult, Violations};
 
-use super::access::{actor, require_full};
+use super::access::{actor, require_full, visibility};
 use super::policy::{INSPECT, RECORD_VIOLATION};
 use super::{ReputationApi, convert, validate};
 use crate::store::{NewInspection, NewViolation, PageRequest};
@@ -117,6 +117,11 @@ impl ReputationApi {
         let (Some(result), Some(inspected_at)) = (result, inspected_at) else {
             return Err(ServiceError::invalid_field("request", "is incomplete"));
         };
+        if !who.has_role(Role::Admin) {
+            // A regulator files inspections about traders of its own jurisdiction only.
+            let seller = self.store.seller(&req.seller_id).await?;
+            visibility(who, &seller.row.seller_id, &seller.row.country_code)?;
+        }
         let new = NewInspection {
             request_id: req.request_id,
             seller_id: req.seller_id,

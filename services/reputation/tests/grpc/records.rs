@@ -248,6 +248,13 @@ async fn inspections_are_recorded_idempotently_and_histories_are_guarded() {
             .await
             .expect_err("reused request id");
         assert_eq!(err.code(), Code::AlreadyExists);
+        let mut abroad = inspection.clone();
+        abroad.request_id = "insp-fr".into();
+        let err = client
+            .record_inspection(running.req(As::Regulator(Some("FR")), abroad))
+            .await
+            .expect_err("a seller outside the regulator's jurisdiction");
+        assert_eq!(err.code(), Code::PermissionDenied);
         let err = client
             .record_inspection(running.req(As::Admin, pb::RecordInspectionRequest::default()))
             .await
