@@ -180,7 +180,7 @@ const TABLES: &[&str] = &[
         jurisdiction TEXT NOT NULL,
         metric TEXT NOT NULL,
         count BIGINT NOT NULL,
-        PRIMARY KEY (day, jurisdiction, metric)
+        PRIMARY KEY (jurisdiction, day, metric)
     )",
 ];
 

@@ -2,6 +2,9 @@
 //! same transaction, so a report over any period sums at most (days × metrics) rows instead of
 //! scanning cases: its cost does not grow with the number of cases.
 //!
+//! Each change bumps its jurisdiction's row and the all-jurisdictions row [`ALL`], and rows are
+//! keyed (jurisdiction, day, metric), so a report reads one contiguous key range.
+//!
 //! Notice-to-action times are kept as a histogram with 8 buckets per doubling (≈ 9 % wide), so
 //! the median and 90th percentile are read from it with that precision.
 
@@ -36,17 +39,35 @@ pub mod metric {
     pub const DELAY: &str = "action_delay.";
 }
 
+/// The jurisdiction value of the all-jurisdictions counters.
+pub const ALL: &str = "*";
+
 /// The counter day of a time (UTC).
 #[must_use]
 pub fn day(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-/// Adds `delta` to a counter, in the caller's transaction.
+/// Adds `delta` to a counter of `jurisdiction` and of all jurisdictions, in the caller's
+/// transaction.
 ///
 /// # Errors
 /// The database error.
 pub async fn bump<C: ConnectionTrait>(
+    conn: &C,
+    day: &str,
+    jurisdiction: &str,
+    metric: &str,
+    delta: i64,
+) -> Result<(), DbErr> {
+    upsert(conn, day, ALL, metric, delta).await?;
+    if !jurisdiction.is_empty() && jurisdiction != ALL {
+        upsert(conn, day, jurisdiction, metric, delta).await?;
+    }
+    Ok(())
+}
+
+async fn upsert<C: ConnectionTrait>(
     conn: &C,
     day: &str,
     jurisdiction: &str,
@@ -61,8 +82,8 @@ pub async fn bump<C: ConnectionTrait>(
     })
     .on_conflict(
         OnConflict::columns([
-            report_counter::Column::Day,
             report_counter::Column::Jurisdiction,
+            report_counter::Column::Day,
             report_counter::Column::Metric,
         ])
         .value(
@@ -149,17 +170,15 @@ pub async fn counts<C: ConnectionTrait>(
     to: NaiveDate,
     jurisdiction: Option<&str>,
 ) -> Result<ReportCounts, DbErr> {
-    let mut query = report_counter::Entity::find()
+    let query = report_counter::Entity::find()
         .select_only()
         .column(report_counter::Column::Metric)
         // PostgreSQL sums BIGINT as NUMERIC; cast back so both backends answer an integer.
         .column_as(Expr::cust("CAST(SUM(count) AS BIGINT)"), "total")
         .filter(report_counter::Column::Day.gte(from.format("%Y-%m-%d").to_string()))
         .filter(report_counter::Column::Day.lt(to.format("%Y-%m-%d").to_string()))
+        .filter(report_counter::Column::Jurisdiction.eq(jurisdiction.unwrap_or(ALL)))
         .group_by(report_counter::Column::Metric);
-    if let Some(j) = jurisdiction {
-        query = query.filter(report_counter::Column::Jurisdiction.eq(j));
-    }
     let rows: Vec<(String, Option<i64>)> = query.into_tuple().all(conn).await?;
     Ok(ReportCounts {
         metrics: rows.into_iter().map(|(m, n)| (m, n.unwrap_or(0))).collect(),

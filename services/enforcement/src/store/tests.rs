@@ -698,3 +698,96 @@ async fn every_change_is_in_the_audit_log_and_tampering_is_found() {
         assert_eq!((deleted.index, deleted.problem), (1, Problem::Deleted));
     }
 }
+
+/// Counter rows as a year of a million cases in 30 jurisdictions leaves them, then a year's
+/// report timed for all jurisdictions and for one. Run with
+/// `cargo test -p genuine-enforcement --lib report_at_scale -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement"]
+async fn report_at_scale() {
+    use crate::domain::case_state::CaseStatus;
+    let mut metric_names: Vec<String> = [
+        report::metric::NOTICES,
+        report::metric::CASES_OPENED,
+        report::metric::CASES_AUTOMATED,
+        report::metric::UPHELD,
+        report::metric::REJECTED,
+        report::metric::COUNTER_NOTICES,
+        report::metric::RESTORATIONS,
+        report::metric::LEGAL_ACTIONS,
+        report::metric::APPEALS,
+        report::metric::REVERSALS,
+    ]
+    .iter()
+    .map(|m| (*m).to_owned())
+    .collect();
+    metric_names.extend(
+        NoticeSource::ALL
+            .iter()
+            .map(|s| format!("{}{s}", report::metric::BY_SOURCE)),
+    );
+    metric_names.extend(
+        NoticeGround::ALL
+            .iter()
+            .map(|g| format!("{}{g}", report::metric::BY_GROUND)),
+    );
+    metric_names.extend(
+        CaseStatus::ALL
+            .iter()
+            .map(|s| format!("{}{s}", report::metric::BY_STATUS)),
+    );
+    metric_names.extend((60..90).map(|b| format!("{}{b}", report::metric::DELAY)));
+    let jurisdictions: Vec<String> = crate::domain::statement::EU_EEA
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain([report::ALL.to_owned()])
+        .collect();
+    let start_day = Utc
+        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .expect("day");
+    for f in fixtures().await {
+        let db = f.store.db();
+        let mut rows = Vec::new();
+        for j in &jurisdictions {
+            for d in 0..365 {
+                let day = report::day(start_day + Duration::days(d));
+                for m in &metric_names {
+                    rows.push(format!("('{day}', '{j}', '{m}', 91)"));
+                }
+            }
+        }
+        let total = rows.len();
+        for chunk in rows.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO report_counters (day, jurisdiction, metric, count) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed");
+        }
+        db.execute_unprepared("ANALYZE").await.ok();
+        let (from, to) = (
+            start_day.date_naive(),
+            (start_day + Duration::days(365)).date_naive(),
+        );
+        for jurisdiction in [None, Some("DE")] {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let counts = f
+                    .store
+                    .report_counts(from, to, jurisdiction)
+                    .await
+                    .expect("report");
+                best = best.min(t.elapsed());
+                assert_eq!(counts.get(report::metric::NOTICES), 91 * 365);
+                assert!(counts.delay_quantile(0.9).is_some());
+            }
+            println!(
+                "{:?}: {total} counter rows, year report for {jurisdiction:?}: best of 5 = {best:?}",
+                f._db.backend
+            );
+            assert!(best < std::time::Duration::from_millis(200), "{best:?}");
+        }
+    }
+}
