@@ -46,6 +46,7 @@ pub struct Suite {
     source: Source,
     clock: SharedClock,
     databases: HashMap<Service, TestDatabase>,
+    _data_dir: tempfile::TempDir,
     tasks: HashMap<Service, (CancellationToken, JoinHandle<anyhow::Result<()>>)>,
     issuer: TokenIssuer,
 }
@@ -65,6 +66,9 @@ impl Suite {
         let mut source =
             Source::from_map([("GENUINE_AUTH_SECRET", SECRET), ("GENUINE_LOG", "warn")]);
         let mut databases = HashMap::new();
+        // Generated keys (the audit log's) go here, never into the source tree.
+        let data_dir = tempfile::tempdir()?;
+        source.set("GENUINE_DATA_DIR", data_dir.path().display().to_string());
         for service in Service::ALL {
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
@@ -88,6 +92,7 @@ impl Suite {
             source,
             clock,
             databases,
+            _data_dir: data_dir,
             tasks: HashMap::new(),
             issuer,
         };
@@ -219,6 +224,8 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+pub mod story;
 
 mod tonic_health_client {
     use tonic::transport::Channel;

@@ -1,4 +1,8 @@
 //! Suite-level tests: one test binary, one module per story. Each test starts the services it
 //! needs with fresh databases and real TCP between them.
 
+mod automated_detection;
+mod counter_notice;
+mod notice_and_action;
+mod repeat_infringer;
 mod startup;
