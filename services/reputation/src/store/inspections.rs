@@ -9,6 +9,7 @@ use sea_orm::{
     Set,
 };
 
+use super::conflict::{TxError, once_more_on_conflict};
 use super::entities::inspection;
 use super::page::{Page, PageRequest, encode};
 use super::records::record;
@@ -51,6 +52,14 @@ impl Store {
         new: NewInspection,
         actor: &Actor,
     ) -> ServiceResult<(inspection::Model, Standing)> {
+        once_more_on_conflict(|| self.try_record_inspection(&new, actor)).await
+    }
+
+    async fn try_record_inspection(
+        &self,
+        new: &NewInspection,
+        actor: &Actor,
+    ) -> Result<(inspection::Model, Standing), TxError> {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let seller = find(&txn, &new.seller_id, true).await?;
@@ -59,12 +68,13 @@ impl Store {
             .one(&txn)
             .await?;
         let row = match existing {
-            Some(row) if same_request(&row, &new) => row,
+            Some(row) if same_request(&row, new) => row,
             Some(row) => {
                 return Err(ServiceError::already_exists(format!(
                     "request_id {:?} was already used to record inspection {:?} with different data; use a new request_id",
                     new.request_id, row.inspection_id
-                )));
+                ))
+                .into());
             }
             None => {
                 inspection::ActiveModel {

@@ -1,6 +1,7 @@
 //! Persistence of the reputation service: sea-orm entities, migrations, and the operations the
 //! API performs, each in one write transaction together with the outbox messages it causes.
 
+mod conflict;
 pub mod effects;
 pub mod entities;
 mod inspections;

@@ -9,6 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::conflict::{TxError, once_more_on_conflict};
 use super::entities::seller;
 use super::page::{Page, PageRequest, encode};
 use super::records::{record, records};
@@ -126,20 +127,10 @@ impl Store {
     /// # Errors
     /// ALREADY_EXISTS when the request id was used with other content or the seller id is taken.
     pub async fn register(&self, new: NewSeller, actor: &Actor) -> ServiceResult<SellerView> {
-        match self.try_register(&new, actor).await {
-            // Two first attempts raced (PostgreSQL): the loser now finds the winner's row.
-            Err(error) if is_unique_violation(&error) => {
-                self.try_register(&new, actor).await.map_err(Into::into)
-            }
-            other => other.map_err(Into::into),
-        }
+        once_more_on_conflict(|| self.try_register(&new, actor)).await
     }
 
-    async fn try_register(
-        &self,
-        new: &NewSeller,
-        actor: &Actor,
-    ) -> Result<SellerView, RegisterError> {
+    async fn try_register(&self, new: &NewSeller, actor: &Actor) -> Result<SellerView, TxError> {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let existing = seller::Entity::find()
@@ -363,37 +354,4 @@ pub(super) async fn find<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or_else(|| ServiceError::not_found("seller", seller_id))
-}
-
-/// A registration failure: a service error, or a database error kept as such so a unique-key
-/// race can be recognised and retried.
-#[derive(Debug)]
-enum RegisterError {
-    Service(ServiceError),
-    Db(sea_orm::DbErr),
-}
-
-impl From<ServiceError> for RegisterError {
-    fn from(error: ServiceError) -> Self {
-        Self::Service(error)
-    }
-}
-
-impl From<sea_orm::DbErr> for RegisterError {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self::Db(error)
-    }
-}
-
-impl From<RegisterError> for ServiceError {
-    fn from(error: RegisterError) -> Self {
-        match error {
-            RegisterError::Service(error) => error,
-            RegisterError::Db(error) => error.into(),
-        }
-    }
-}
-
-fn is_unique_violation(error: &RegisterError) -> bool {
-    matches!(error, RegisterError::Db(db) if matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))))
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use genuine_runtime::clock::{ManualClock, from_millis};
-use genuine_runtime::errors::ErrorCode;
+use genuine_runtime::errors::{ErrorCode, ServiceResult};
 use genuine_runtime::outbox::Wake;
 use genuine_runtime::storage::testing::TestDatabase;
 use sea_orm::{ConnectionTrait, Statement};
@@ -526,5 +526,26 @@ async fn concurrent_changes_to_one_seller_suspend_once_and_register_once() {
         );
         let (a, b) = (a.expect("first"), b.expect("second"));
         assert_eq!(a.row.seller_id, b.row.seller_id, "{:?}", test_db.backend);
+
+        // One request id used for two sellers at once: one is recorded, the other is told why.
+        register(&store, "s-2", "IT").await;
+        let inspection = |seller: &str| NewInspection {
+            request_id: "insp-race".into(),
+            seller_id: seller.into(),
+            agency: "AGCM".into(),
+            product: "bag".into(),
+            batch: String::new(),
+            result: InspectionResult::Pass,
+            inspected_at: clock_now(&clock),
+            report_ref: String::new(),
+        };
+        let (a, b) = tokio::join!(
+            store.record_inspection(inspection("s-1"), &actor),
+            store.record_inspection(inspection("s-2"), &actor)
+        );
+        let outcome = |r: &ServiceResult<_>| r.as_ref().map_or_else(|e| e.code().name(), |_| "OK");
+        let mut outcomes = [outcome(&a), outcome(&b)];
+        outcomes.sort_unstable();
+        assert_eq!(outcomes, ["ALREADY_EXISTS", "OK"], "{:?}", test_db.backend);
     }
 }

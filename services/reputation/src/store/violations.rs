@@ -10,6 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::conflict::{TxError, once_more_on_conflict};
 use super::entities::violation;
 use super::page::{Page, PageRequest, encode};
 use super::records::{RETRACTED, UPHELD, record};
@@ -61,6 +62,14 @@ impl Store {
         new: NewViolation,
         actor: &Actor,
     ) -> ServiceResult<(violation::Model, Standing)> {
+        once_more_on_conflict(|| self.try_record_violation(&new, actor)).await
+    }
+
+    async fn try_record_violation(
+        &self,
+        new: &NewViolation,
+        actor: &Actor,
+    ) -> Result<(violation::Model, Standing), TxError> {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let seller = find(&txn, &new.seller_id, true).await?;
@@ -68,7 +77,7 @@ impl Store {
             .one(&txn)
             .await?
         {
-            let differ = differences(&row, &new);
+            let differ = differences(&row, new);
             if !differ.is_empty() {
                 return Err(ServiceError::failed_precondition(
                     "VIOLATION_KEY_REUSED",
@@ -78,7 +87,8 @@ impl Store {
                         new.violation_key,
                         differ.join(", ")
                     ),
-                ));
+                )
+                .into());
             }
             let standing = standing(&record(&txn, &seller, now).await?, &self.rules, now);
             txn.commit().await?;
