@@ -79,6 +79,9 @@ const TABLES: &[&str] = &[
         updated_at BIGINT NOT NULL
     )",
     "CREATE INDEX cases_listing ON cases (listing_id, status)",
+    // At most one live case per listing (the statuses that accept notices), even under races.
+    "CREATE UNIQUE INDEX cases_one_live ON cases (listing_id) \
+     WHERE status IN ('OPEN', 'ACTION_TAKEN', 'COUNTER_NOTICE_PENDING', 'MEASURES_MAINTAINED')",
     "CREATE INDEX cases_queue ON cases (status, priority, created_at, case_id)",
     "CREATE INDEX cases_order ON cases (priority, created_at, case_id)",
     "CREATE INDEX cases_seller ON cases (seller_id, created_at)",
@@ -183,6 +186,12 @@ const TABLES: &[&str] = &[
         PRIMARY KEY (jurisdiction, day, metric)
     )",
 ];
+
+/// The statements that create the schema (for tests that check it against the domain).
+#[must_use]
+pub fn schema() -> &'static [&'static str] {
+    TABLES
+}
 
 const DROPS: &[&str] = &[
     "report_counters",

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::errors::{ErrorCode, ServiceError, ServiceResult};
 use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::entities::{case, case_notice, notice, notifier};
@@ -86,6 +86,19 @@ impl Store {
     /// # Errors
     /// `ALREADY_EXISTS`, `INVALID_ARGUMENT` (source or ground missing), the database error.
     pub async fn submit_notice(&self, actor: &Actor, new: NewNotice) -> ServiceResult<Submitted> {
+        // Two concurrent submissions (a retry racing its original, or two notices opening the
+        // first case of a listing) collide on a unique index; the loser runs again and then
+        // sees the winner's rows: a replay, or a case to join.
+        let mut attempt = 1;
+        loop {
+            match self.submit_notice_once(actor, &new).await {
+                Err(e) if e.code() == ErrorCode::Aborted && attempt < 3 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn submit_notice_once(&self, actor: &Actor, new: &NewNotice) -> ServiceResult<Submitted> {
         let draft = &new.draft;
         let (Some(source), Some(ground)) = (draft.source, draft.ground) else {
             return Err(ServiceError::invalid_field(
@@ -228,7 +241,8 @@ impl Store {
             received_at: Set(now_ms),
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(collision)?;
         audit::append(
             &txn,
             self.signer(),
@@ -306,6 +320,15 @@ impl Store {
     }
 }
 
+/// A unique-index collision with a concurrent transaction becomes `ABORTED` (try again).
+fn collision(error: DbErr) -> ServiceError {
+    if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        ServiceError::new(ErrorCode::Aborted, "a concurrent submission won; try again")
+    } else {
+        ServiceError::from(error)
+    }
+}
+
 /// The case on `listing_id` that a new notice joins: one still undecided or with measures in force.
 async fn live_case<C: ConnectionTrait>(
     conn: &C,
@@ -374,7 +397,8 @@ async fn open_case<C: ConnectionTrait>(
         updated_at: Set(now_ms),
     }
     .insert(conn)
-    .await?;
+    .await
+    .map_err(collision)?;
     let day = report::day(genuine_runtime::clock::from_millis(now_ms));
     report::bump(conn, &day, jurisdiction, metric::CASES_OPENED, 1).await?;
     report::bump(

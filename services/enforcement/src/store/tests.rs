@@ -699,6 +699,56 @@ async fn every_change_is_in_the_audit_log_and_tampering_is_found() {
     }
 }
 
+#[tokio::test]
+async fn concurrent_notices_share_one_live_case_and_replays_one_notice() {
+    for f in fixtures().await {
+        let consumer = Actor::new("buyer-9", "consumer");
+        let mut other = notice(NoticeSource::Consumer, "c1", &["l-1"]);
+        other.draft.notifier_id = "buyer-9".into();
+        let holder = rights_holder();
+        let (a, b, c) = tokio::join!(
+            f.store
+                .submit_notice(&holder, notice(NoticeSource::RightsHolder, "r1", &["l-1"])),
+            f.store
+                .submit_notice(&holder, notice(NoticeSource::RightsHolder, "r1", &["l-1"])),
+            f.store.submit_notice(&consumer, other),
+        );
+        let (a, b, c) = (a.expect("a"), b.expect("b"), c.expect("c"));
+        assert_eq!(
+            a.notice.notice_id, b.notice.notice_id,
+            "one notice per request id"
+        );
+        assert!(a.replay != b.replay);
+        assert_eq!(
+            a.notice.case_ids, c.notice.case_ids,
+            "one live case per listing"
+        );
+        let case_id = parse_list(&a.notice.case_ids).remove(0);
+        assert_eq!(
+            f.store.case(&case_id).await.expect("case").notice_ids.len(),
+            2
+        );
+    }
+}
+
+#[test]
+fn the_live_case_index_names_exactly_the_statuses_that_accept_notices() {
+    let live: Vec<String> = CaseStatus::ALL
+        .iter()
+        .filter(|s| s.accepts_notices())
+        .map(|s| format!("'{s}'"))
+        .collect();
+    let schema = migration::schema();
+    let index = schema
+        .iter()
+        .find(|sql| sql.contains("cases_one_live"))
+        .expect("index");
+    assert!(
+        index.contains(&format!("IN ({})", live.join(", "))),
+        "{index}"
+    );
+}
+
 /// Counter rows as a year of a million cases in 30 jurisdictions leaves them, then a year's
 /// report timed for all jurisdictions and for one. Run with
 /// `cargo test -p genuine-enforcement --lib report_at_scale -- --ignored --nocapture`.
