@@ -6,6 +6,7 @@
 //! (standing look-ups and outbox delivery).
 
 pub mod api;
+pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod domain;

@@ -19,6 +19,8 @@ const SECRET: &str = "listing-grpc-test-secret-0123456789";
 /// A running listing service and its peers.
 pub struct Suite {
     pub client: ListingServiceClient<Channel>,
+    /// The service's URL.
+    pub url: String,
     pub reputation: FakeReputation,
     pub enforcement: FakeEnforcement,
     issuer: TokenIssuer,
@@ -77,6 +79,7 @@ impl Suite {
         let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
         let suite = Self {
             client: ListingServiceClient::new(channel),
+            url: format!("http://{addr}"),
             reputation,
             enforcement,
             issuer,
