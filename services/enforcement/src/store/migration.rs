@@ -188,6 +188,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// The statements that create the schema (for tests that check it against the domain).
+#[cfg(test)]
 #[must_use]
 pub fn schema() -> &'static [&'static str] {
     TABLES
