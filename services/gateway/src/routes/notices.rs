@@ -88,6 +88,7 @@ pub async fn get_notice(
     let request = pb::GetNoticeRequest {
         notice_id: id.clone(),
     };
+    let not_found = || Problem::not_found(format!("notice {id:?} not found among yours"));
     let response = call(
         up,
         ENFORCEMENT,
@@ -96,7 +97,9 @@ pub async fn get_notice(
         request,
         |mut c, r| async move { c.get_notice(r).await },
     )
-    .await?;
+    .await
+    // Another regulator's notice: whether it exists is not the caller's business.
+    .map_err(|p| if p.status == 403 { not_found() } else { p })?;
     let subject = &caller.principal.subject;
     let filed_by_caller = |n: &pb::Notice| {
         n.submitted_by
@@ -108,8 +111,6 @@ pub async fn get_notice(
     };
     match response.notice {
         Some(notice) if filed_by_caller(&notice) => Ok(Json(Notice::from_proto(&notice))),
-        _ => Err(Problem::not_found(format!(
-            "notice {id:?} not found among yours"
-        ))),
+        _ => Err(not_found()),
     }
 }

@@ -1,8 +1,10 @@
 //! The gateway over real HTTP against real services started in-process.
 
 mod auth;
+mod cases;
 mod limits;
 mod openapi;
+mod oversight;
 mod sellers;
 mod support;
 mod upstream_down;

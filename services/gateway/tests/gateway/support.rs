@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
+use genuine_contracts::genuine::enforcement::v1 as enf;
+use genuine_contracts::genuine::enforcement::v1::enforcement_service_client::EnforcementServiceClient;
+use genuine_contracts::genuine::listing::v1 as lst;
+use genuine_contracts::genuine::listing::v1::listing_service_client::ListingServiceClient;
 use genuine_contracts::genuine::reputation::v1 as rep;
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
 use genuine_runtime::auth::{Role, TokenIssuer, TokenRequest};
@@ -41,15 +45,21 @@ pub const ALL_SCOPES: [&str; 8] = [
 pub struct Options {
     /// Extra gateway settings, e.g. rate limits.
     pub settings: Vec<(&'static str, String)>,
-    /// Leave reputation down (its URL points nowhere).
-    pub reputation_down: bool,
+    /// Services left down (their URLs point nowhere): `listing`, `reputation`, `enforcement`.
+    pub down: Vec<&'static str>,
 }
+
+/// The three services, in start order.
+const SERVICES: [&str; 3] = ["reputation", "listing", "enforcement"];
 
 /// A running gateway with the services behind it.
 pub struct Suite {
     pub base: String,
     pub reputation: Option<SellerReputationServiceClient<Channel>>,
+    pub listing: Option<ListingServiceClient<Channel>>,
+    pub enforcement: Option<EnforcementServiceClient<Channel>>,
     pub audit_file: PathBuf,
+    channels: Vec<Channel>,
     issuer: TokenIssuer,
     http: Client<HttpConnector, Full<Bytes>>,
     shutdown: CancellationToken,
@@ -141,45 +151,74 @@ impl Suite {
     pub async fn start_with(options: Options) -> Self {
         genuine_runtime::telemetry::init_for_tests();
         let shutdown = CancellationToken::new();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut listeners = Vec::new();
+        let mut urls = std::collections::HashMap::new();
+        for name in SERVICES {
+            if options.down.contains(&name) {
+                urls.insert(name, DEAD.to_owned());
+            } else {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                urls.insert(
+                    name,
+                    format!("http://{}", listener.local_addr().expect("addr")),
+                );
+                listeners.push((name, listener));
+            }
+        }
+        let peers = [
+            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
+            ("GENUINE_LISTING_URL", urls["listing"].clone()),
+            ("GENUINE_REPUTATION_URL", urls["reputation"].clone()),
+            ("GENUINE_ENFORCEMENT_URL", urls["enforcement"].clone()),
+            ("GENUINE_DATA_DIR", dir.path().display().to_string()),
+            ("GENUINE_SHUTDOWN_GRACE", "1s".to_owned()),
+        ];
         let mut tasks = Vec::new();
         let mut dbs = Vec::new();
-        let mut reputation_url = DEAD.to_owned();
-        let mut reputation = None;
-        if !options.reputation_down {
+        for (name, listener) in listeners {
             let db = TestDatabase::sqlite().await;
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            reputation_url = format!("http://{}", listener.local_addr().expect("addr"));
-            let source = Source::from_map([
-                ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
-                ("GENUINE_REPUTATION_DATABASE_URL", db.url.clone()),
-                ("GENUINE_LISTING_URL", DEAD.to_owned()),
-            ]);
+            let mut settings = peers.to_vec();
+            let db_var = match name {
+                "listing" => "GENUINE_LISTING_DATABASE_URL",
+                "reputation" => "GENUINE_REPUTATION_DATABASE_URL",
+                _ => "GENUINE_ENFORCEMENT_DATABASE_URL",
+            };
+            settings.push((db_var, db.url.clone()));
+            let source = Source::from_map(settings);
             let stop = shutdown.clone();
-            tasks.push((
-                "reputation",
-                tokio::spawn(async move {
-                    genuine_reputation::serve(&source, listener, clock::system(), stop).await
-                }),
-            ));
+            let task = tokio::spawn(async move {
+                match name {
+                    "listing" => {
+                        genuine_listing::serve(&source, listener, clock::system(), stop).await
+                    }
+                    "reputation" => {
+                        genuine_reputation::serve(&source, listener, clock::system(), stop).await
+                    }
+                    _ => genuine_enforcement::serve(&source, listener, clock::system(), stop).await,
+                }
+            });
+            tasks.push((name, task));
             dbs.push(db);
-            let channel = Channel::from_shared(reputation_url.clone())
-                .expect("endpoint")
-                .connect_lazy();
-            reputation = Some(SellerReputationServiceClient::new(channel));
         }
+        let channel = |name: &str| {
+            (!options.down.contains(&name)).then(|| {
+                Channel::from_shared(urls[name].clone())
+                    .expect("endpoint")
+                    .connect_lazy()
+            })
+        };
+        let channels: Vec<Channel> = SERVICES.into_iter().filter_map(channel).collect();
+        let reputation = channel("reputation").map(SellerReputationServiceClient::new);
+        let listing = channel("listing").map(ListingServiceClient::new);
+        let enforcement = channel("enforcement").map(EnforcementServiceClient::new);
 
-        let dir = tempfile::tempdir().expect("temp dir");
         let audit_file = dir.path().join("access.jsonl");
-        let mut settings = vec![
-            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
-            ("GENUINE_REPUTATION_URL", reputation_url),
-            ("GENUINE_LISTING_URL", DEAD.to_owned()),
-            ("GENUINE_ENFORCEMENT_URL", DEAD.to_owned()),
-            (
-                "GENUINE_GATEWAY_AUDIT_FILE",
-                audit_file.display().to_string(),
-            ),
-        ];
+        let mut settings = peers.to_vec();
+        settings.push((
+            "GENUINE_GATEWAY_AUDIT_FILE",
+            audit_file.display().to_string(),
+        ));
         settings.extend(options.settings);
         let source = Source::from_map(settings);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -195,7 +234,10 @@ impl Suite {
         let suite = Self {
             base,
             reputation,
+            listing,
+            enforcement,
             audit_file,
+            channels,
             issuer: TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer"),
             http: Client::builder(TokioExecutor::new()).build_http(),
             shutdown,
@@ -208,32 +250,34 @@ impl Suite {
     }
 
     async fn wait_until_up(&self) {
-        for _ in 0..100 {
-            if let Ok(answer) = self
-                .try_send(Method::GET, "/healthz", None, None, &[])
-                .await
-                && answer.status == StatusCode::OK
-            {
-                if let Some(client) = &self.reputation {
-                    let probe = client
-                        .clone()
-                        .get_seller_standing(self.grpc(
-                            Role::Admin,
-                            rep::GetSellerStandingRequest {
-                                seller_id: "probe".into(),
-                            },
-                        ))
-                        .await;
-                    if matches!(&probe, Err(s) if s.code() == tonic::Code::Unavailable) {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                }
+        for _ in 0..200 {
+            let gateway_up = matches!(
+                self.try_send(Method::GET, "/healthz", None, None, &[]).await,
+                Ok(answer) if answer.status == StatusCode::OK
+            );
+            if gateway_up && self.services_serving().await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the suite did not start");
+    }
+
+    /// Whether every started service answers its health check with SERVING.
+    async fn services_serving(&self) -> bool {
+        for channel in self.channels.clone() {
+            let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+            let serving = health
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: String::new(),
+                })
+                .await
+                .is_ok_and(|r| r.into_inner().status == 1);
+            if !serving {
+                return false;
+            }
+        }
+        true
     }
 
     /// Stops everything and checks each task ended cleanly.
@@ -280,6 +324,65 @@ impl Suite {
             format!("Bearer {token}").parse().expect("header"),
         );
         request
+    }
+
+    /// A gRPC request carrying a token for `subject` with `role`.
+    pub fn grpc_as<T>(&self, subject: &str, role: Role, message: T) -> tonic::Request<T> {
+        let token = self
+            .issuer
+            .mint(&TokenRequest::new(
+                subject,
+                vec![role],
+                Duration::from_secs(300),
+            ))
+            .expect("mint");
+        let mut request = tonic::Request::new(message);
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        request
+    }
+
+    /// A listing of `seller_id` (registered in reputation first), created as that seller.
+    pub async fn create_listing(&self, seller_id: &str, title: &str) -> String {
+        let mut client = self.listing.clone().expect("listing runs");
+        let request = lst::CreateListingRequest {
+            request_id: format!("req-{seller_id}-{title}"),
+            seller_id: seller_id.into(),
+            title: title.into(),
+            description: "Leather, brown, in good condition.".into(),
+            category: "handbags".into(),
+            price: Some(genuine_contracts::genuine::common::v1::Money {
+                currency_code: "EUR".into(),
+                units: 120,
+                nanos: 0,
+            }),
+            images: Vec::new(),
+        };
+        client
+            .create_listing(self.grpc_as(seller_id, Role::Seller, request))
+            .await
+            .expect("listing created")
+            .into_inner()
+            .listing
+            .expect("listing")
+            .listing_id
+    }
+
+    /// A reviewer upholds `case_id`.
+    pub async fn uphold(&self, case_id: &str) {
+        let mut client = self.enforcement.clone().expect("enforcement runs");
+        let request = enf::DecideCaseRequest {
+            case_id: case_id.into(),
+            outcome: enf::CaseOutcome::Uphold as i32,
+            explanation: "Counterfeit confirmed by the regulator's seizure report.".into(),
+            severity: enf::Severity::High as i32,
+        };
+        client
+            .decide_case(self.grpc_as("reviewer-1", Role::Reviewer, request))
+            .await
+            .expect("case decided");
     }
 
     /// Registers a trader in `country` through reputation, as an admin.

@@ -7,7 +7,7 @@ use crate::support::{Options, Suite, Token};
 #[tokio::test]
 async fn every_route_answers_503_when_its_upstream_is_down() {
     let suite = Suite::start_with(Options {
-        reputation_down: true,
+        down: vec!["listing", "reputation", "enforcement"],
         ..Options::default()
     })
     .await;
