@@ -309,7 +309,7 @@ async fn apply_screening(
     };
     let reason = format!("screening risk score {}", screened.assessment.risk_score);
     impose(txn, listing_id, kind, "", &reason, &actor.subject, now).await?;
-    let message = notice_message(listing_id, seller_id, version, &screened.assessment, now)?;
+    let message = notice_message(listing_id, seller_id, version, &screened.assessment, now);
     genuine_runtime::outbox::enqueue(txn, message).await?;
     Ok(())
 }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use genuine_contracts::genuine::enforcement::v1 as enforcement;
-use genuine_runtime::errors::ServiceResult;
 use genuine_runtime::outbox::NewMessage;
 use prost::Message as _;
 
@@ -17,16 +16,14 @@ pub const NOTIFIER_ID: &str = "listing-screening";
 
 /// The notice for a held or blocked screening of `listing_id` at `version`. Its key (also the
 /// notice's request id) is the listing and screening version, so a re-delivery files it once.
-///
-/// # Errors
-/// Never in practice (encoding to a vector cannot fail); kept fallible for the signature.
+#[must_use]
 pub fn notice_message(
     listing_id: &str,
     seller_id: &str,
     version: i64,
     assessment: &Assessment,
     now: DateTime<Utc>,
-) -> ServiceResult<NewMessage> {
+) -> NewMessage {
     let key = format!("screening/{listing_id}/{version}");
     let decision = match assessment.decision {
         Decision::Publish => "PUBLISH",
@@ -79,10 +76,5 @@ pub fn notice_message(
             signals,
         }),
     };
-    Ok(NewMessage::deadline(
-        SUBMIT_NOTICE,
-        key,
-        request.encode_to_vec(),
-        now,
-    ))
+    NewMessage::deadline(SUBMIT_NOTICE, key, request.encode_to_vec(), now)
 }
