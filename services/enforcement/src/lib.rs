@@ -7,6 +7,7 @@
 //! outbox handlers).
 
 pub mod api;
+pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod domain;

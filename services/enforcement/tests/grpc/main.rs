@@ -3,6 +3,7 @@
 //! reputation services recording what the outbox delivered, and tokens minted like the suite's.
 
 mod audit;
+mod cli;
 mod fakes;
 mod flow;
 mod notices;

@@ -24,6 +24,8 @@ const SECRET: &str = "grpc-test-secret-of-sufficient-length";
 /// A running enforcement service, its fake peers and what a test needs around it.
 pub struct Running {
     pub client: EnforcementServiceClient<Channel>,
+    /// The service's URL.
+    pub url: String,
     pub clock: ManualClock,
     pub db: TestDatabase,
     pub peers: Peers,
@@ -94,12 +96,14 @@ impl Running {
             genuine_enforcement::serve(&source, listener, Arc::new(serve_clock), serve_shutdown)
                 .await
         });
-        let channel = Channel::from_shared(format!("http://{addr}"))
+        let url = format!("http://{addr}");
+        let channel = Channel::from_shared(url.clone())
             .expect("endpoint")
             .connect_lazy();
         let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
         let running = Self {
             client: EnforcementServiceClient::new(channel),
+            url,
             clock,
             db,
             peers,
@@ -160,7 +164,8 @@ impl Running {
         request
     }
 
-    fn token(&self, who: As) -> Option<String> {
+    /// A token for `who` (none for `As::Nobody`).
+    pub fn token(&self, who: As) -> Option<String> {
         let ttl = Duration::from_secs(600);
         let token = match who {
             As::Nobody => return None,
