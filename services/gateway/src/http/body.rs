@@ -59,6 +59,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Result<T, P
             format!("JSON is nested deeper than {max_depth} levels (found {depth})"),
         ));
     }
+    // Serde would also read a struct from a JSON array; every body here is an object.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(Problem::invalid_field("body", "must be a JSON object"));
+    }
     serde_json::from_slice(bytes)
         .map_err(|e| Problem::invalid_field("body", format!("invalid JSON: {e}")))
 }
@@ -171,6 +176,8 @@ mod tests {
         );
         let problem = parse::<Body>(b"{", 8).expect_err("truncated");
         assert!(problem.errors[0].detail.contains("EOF"), "{problem:?}");
+        let problem = parse::<Body>(br#"["name"]"#, 8).expect_err("array");
+        assert!(problem.errors[0].detail.contains("object"), "{problem:?}");
         let problem = parse::<Body>(br#"{"x":[[[[[[[[[[1]]]]]]]]]]}"#, 8).expect_err("deep");
         assert!(
             problem.errors[0].detail.contains("deeper than 8"),

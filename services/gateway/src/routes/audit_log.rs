@@ -52,6 +52,9 @@ pub async fn proof(
     ApiPath(index): ApiPath<u64>,
     ApiQuery(query): ApiQuery<ProofQuery>,
 ) -> Result<Json<Proof>, Problem> {
+    check_int64("index", index)?;
+    check_int64("tree_size", query.tree_size.unwrap_or(0))?;
+    check_int64("consistency_from", query.consistency_from.unwrap_or(0))?;
     let request = pb::GetAuditProofRequest {
         entry_index: index,
         tree_size: query.tree_size.unwrap_or(0),
@@ -73,7 +76,7 @@ pub async fn proof(
 /// Recomputes the log (or a range of it) and reports the first bad entry, if any.
 #[utoipa::path(
     post, path = "/v1/audit/verify", tag = "audit",
-    request_body(content = VerifyRequest, description = "Range to check; the whole log when left out"),
+    request_body(content = Option<VerifyRequest>, description = "Range to check; the whole log when left out"),
     security(("bearer" = ["audit:read"])),
     responses((status = 200, description = "The verdict", body = Verification), WriteErrors)
 )]
@@ -82,6 +85,9 @@ pub async fn verify(
     caller: Caller<needs::AuditRead>,
     OptionalJson(body): OptionalJson<VerifyRequest>,
 ) -> Result<Json<Verification>, Problem> {
+    for (field, value) in [("fromIndex", body.from_index), ("toIndex", body.to_index)] {
+        check_int64(field, value)?;
+    }
     if body.to_index != 0 && body.to_index <= body.from_index {
         return Err(Problem::invalid_field(
             "toIndex",
@@ -103,4 +109,17 @@ pub async fn verify(
     )
     .await?;
     Ok(Json(Verification::from_proto(&response)))
+}
+
+/// Indexes are documented as int64 (what JSON tooling handles); larger values are refused
+/// rather than passed on.
+fn check_int64(field: &str, value: u64) -> Result<(), Problem> {
+    if i64::try_from(value).is_ok() {
+        Ok(())
+    } else {
+        Err(Problem::invalid_field(
+            field,
+            "must be at most 9223372036854775807",
+        ))
+    }
 }

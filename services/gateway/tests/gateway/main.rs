@@ -5,6 +5,7 @@ mod cases;
 mod limits;
 mod openapi;
 mod oversight;
+mod schemathesis;
 mod sellers;
 mod support;
 mod upstream_down;
