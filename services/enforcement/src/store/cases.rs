@@ -339,18 +339,23 @@ impl Store {
         let existing = notifier::Entity::find_by_id(notifier_id).one(conn).await?;
         let warned = existing.as_ref().is_some_and(|n| n.warned_at.is_some());
         let action = record.misuse_action(warned, &self.rules().track_record);
-        let (kind, mut row) = match (action, existing) {
-            (MisuseAction::None, _) => return Ok(()),
-            (_, Some(row)) => (action, row.into_active_model()),
-            (_, None) => (
-                action,
-                notifier::ActiveModel {
-                    notifier_id: Set(notifier_id.to_owned()),
-                    warned_at: Set(None),
-                    suspended_until: Set(None),
-                },
-            ),
-        };
+        let suspended_now = existing
+            .as_ref()
+            .and_then(|n| n.suspended_until)
+            .is_some_and(|until| until > now.timestamp_millis());
+        if action == MisuseAction::None || suspended_now {
+            return Ok(());
+        }
+        let is_new = existing.is_none();
+        let mut row = existing.map_or_else(
+            || notifier::ActiveModel {
+                notifier_id: Set(notifier_id.to_owned()),
+                warned_at: Set(None),
+                suspended_until: Set(None),
+            },
+            IntoActiveModel::into_active_model,
+        );
+        let kind = action;
         let audit_kind = match kind {
             MisuseAction::Warn => {
                 row.warned_at = Set(Some(now.timestamp_millis()));
@@ -364,7 +369,11 @@ impl Store {
                 "notifier.suspended"
             }
         };
-        let saved = row.save(conn).await?;
+        let saved = if is_new {
+            row.insert(conn).await?
+        } else {
+            row.update(conn).await?
+        };
         let payload = format!("{saved:?}");
         audit::append(
             conn,
