@@ -5,6 +5,7 @@ mod cases;
 mod limits;
 mod openapi;
 mod oversight;
+mod portal;
 mod schemathesis;
 mod sellers;
 mod support;

@@ -2,26 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{Suite, Token};
-
-/// A regulator notice on a fresh listing, upheld by a reviewer; returns the case id.
-async fn upheld_case(suite: &Suite, token: &str) -> String {
-    suite.register_seller("s-it", "IT").await;
-    let listing = suite.create_listing("s-it", "Brown tote").await;
-    let notice = json!({
-        "ground": "NOTICE_GROUND_COUNTERFEIT",
-        "listingIds": [listing],
-        "explanation": "Goods seized at the border carried this listing's reference.",
-        "goodFaithDeclaration": true
-    });
-    let filed = suite
-        .post("/v1/notices", Some(token), &notice)
-        .await
-        .ok(201);
-    let case_id = filed["caseIds"][0].as_str().expect("case").to_owned();
-    suite.uphold(&case_id).await;
-    case_id
-}
+use crate::support::{Suite, Token, upheld_case};
 
 #[tokio::test]
 async fn statements_and_the_transparency_report_cover_the_regulators_case() {

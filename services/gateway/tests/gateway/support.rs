@@ -487,3 +487,23 @@ impl Suite {
             .collect()
     }
 }
+
+/// A regulator notice (filed with `token` through the gateway) on a fresh listing of an IT
+/// seller, upheld by a reviewer; returns the case id.
+pub async fn upheld_case(suite: &Suite, token: &str) -> String {
+    suite.register_seller("s-it", "IT").await;
+    let listing = suite.create_listing("s-it", "Brown tote").await;
+    let notice = serde_json::json!({
+        "ground": "NOTICE_GROUND_COUNTERFEIT",
+        "listingIds": [listing],
+        "explanation": "Goods seized at the border carried this listing's reference.",
+        "goodFaithDeclaration": true
+    });
+    let filed = suite
+        .post("/v1/notices", Some(token), &notice)
+        .await
+        .ok(201);
+    let case_id = filed["caseIds"][0].as_str().expect("case").to_owned();
+    suite.uphold(&case_id).await;
+    case_id
+}
