@@ -122,3 +122,88 @@ fn key_id(token: &str) -> Option<String> {
     let bytes = URL_SAFE_NO_PAD.decode(header).ok()?;
     serde_json::from_slice::<Header>(&bytes).ok()?.kid
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use base64::engine::general_purpose::STANDARD;
+    use genuine_runtime::auth::{Role, TokenIssuer, TokenRequest};
+
+    use super::*;
+
+    /// A throwaway P-256 key pair for these tests only.
+    const EC_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg3dFY246qNo+KMqsd
+1OhDUyPFsSYNhXL41dkzVApW5aChRANCAAQrJlNCOBz73IPOXCevlv+dWb/dE+64
+1ZuV5FE8rC/1ckJ+UY6FbaBDpm4CeV2vYX/1Rdjy3X8Tu+h1cQ7eTmQU
+-----END PRIVATE KEY-----
+";
+    const EC_PUBLIC_DER_B64: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEKyZTQjgc+9yDzlwnr5b/nVm/3RPuuNWbleRRPKwv9XJCflGOhW2gQ6ZuAnldr2F/9UXY8t1/E7vodXEO3k5kFA==";
+    const SECRET: &[u8] = b"jwks-test-secret-0123456789abcdef";
+
+    /// A JWKS with the EC key (`ec-1`) and a symmetric key (`oct-1`).
+    fn jwks() -> String {
+        let der = STANDARD.decode(EC_PUBLIC_DER_B64).expect("der");
+        let point = &der[der.len() - 64..];
+        let (x, y) = point.split_at(32);
+        format!(
+            r#"{{"keys":[
+                {{"kty":"EC","crv":"P-256","kid":"ec-1","alg":"ES256","use":"sig","x":"{}","y":"{}"}},
+                {{"kty":"oct","kid":"oct-1","k":"{}"}}
+            ]}}"#,
+            URL_SAFE_NO_PAD.encode(x),
+            URL_SAFE_NO_PAD.encode(y),
+            URL_SAFE_NO_PAD.encode(SECRET),
+        )
+    }
+
+    fn request() -> TokenRequest {
+        TokenRequest::new("reg-1", vec![Role::Regulator], Duration::from_secs(60))
+    }
+
+    #[test]
+    fn tokens_signed_by_any_jwks_key_verify_with_its_pinned_algorithm() {
+        let keys = jwks::parse(&jwks()).expect("jwks");
+        let authenticator = Authenticator::new("genuine", "genuine", keys).expect("keys load");
+
+        let es = TokenIssuer::from_pem_es256(EC_PRIVATE_PEM.as_bytes(), "genuine", "genuine")
+            .expect("issuer")
+            .mint(&request())
+            .expect("mint");
+        assert_eq!(authenticator.verify(&es).expect("ES256").subject, "reg-1");
+
+        let hs = TokenIssuer::hs256(SECRET, "genuine", "genuine")
+            .expect("issuer")
+            .mint(&request())
+            .expect("mint");
+        assert!(authenticator.verify(&hs).is_ok(), "HS256 with the oct key");
+
+        let forged =
+            TokenIssuer::hs256(b"some-other-secret-0123456789abcdef", "genuine", "genuine")
+                .expect("issuer")
+                .mint(&request())
+                .expect("mint");
+        assert!(authenticator.verify(&forged).is_err());
+
+        let other_issuer =
+            TokenIssuer::from_pem_es256(EC_PRIVATE_PEM.as_bytes(), "evil", "genuine")
+                .expect("issuer")
+                .mint(&request())
+                .expect("mint");
+        assert_eq!(
+            authenticator.verify(&other_issuer),
+            Err(AuthError::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn the_kid_selects_the_key() {
+        assert_eq!(
+            key_id("eyJhbGciOiJIUzI1NiIsImtpZCI6Im9jdC0xIn0.e30.x").as_deref(),
+            Some("oct-1")
+        );
+        assert_eq!(key_id("eyJhbGciOiJIUzI1NiJ9.e30.x"), None);
+        assert_eq!(key_id("garbage"), None);
+    }
+}

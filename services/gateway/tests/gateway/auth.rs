@@ -181,3 +181,43 @@ async fn refusals_after_authentication_and_reads_of_trader_data_are_audited() {
     assert_eq!(records[1]["status"], 403);
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn a_jwks_file_replaces_the_shared_secret() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let key = b"jwks-integration-secret-0123456789";
+    let jwks = dir.path().join("jwks.json");
+    let jwk = format!(
+        r#"{{"keys":[{{"kty":"oct","kid":"agency-2026","alg":"HS256","k":"{}"}}]}}"#,
+        URL_SAFE_NO_PAD.encode(key)
+    );
+    std::fs::write(&jwks, jwk).expect("write");
+    let suite = Suite::start_with(crate::support::Options {
+        settings: vec![("GENUINE_GATEWAY_JWKS_FILE", jwks.display().to_string())],
+        ..Default::default()
+    })
+    .await;
+    let mut request = TokenRequest::new("reg-it", vec![Role::Regulator], Duration::from_secs(60));
+    request.jurisdiction = Some("IT".to_owned());
+    request.scopes = vec!["cases:read".to_owned()];
+    let from_jwks = TokenIssuer::hs256(key, "genuine", "genuine")
+        .expect("issuer")
+        .mint(&request)
+        .expect("mint");
+    // Authenticated by the JWKS key: the bad filter is the only problem left.
+    let problem = suite
+        .get("/v1/cases?status=NOPE", Some(&from_jwks))
+        .await
+        .problem(400);
+    assert_eq!(problem["errors"][0]["field"], "status");
+    // The suite's own secret is no longer trusted by the gateway.
+    let suite_token = suite.token(&Token::regulator("reg-it", "IT"));
+    suite
+        .get("/v1/cases?status=NOPE", Some(&suite_token))
+        .await
+        .problem(401);
+    suite.stop().await;
+}

@@ -9,4 +9,5 @@ mod portal;
 mod schemathesis;
 mod sellers;
 mod support;
+mod trace;
 mod upstream_down;
