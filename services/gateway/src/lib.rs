@@ -36,10 +36,8 @@ pub const NAME: &str = "gateway";
 /// Where it listens unless configured otherwise.
 pub const DEFAULT_PORT: u16 = 8080;
 
-/// Serves the gateway on `listener` until `shutdown`, then lets in-flight requests finish.
-///
-/// The clock is accepted for symmetry with the services; token expiry and rate limits read
-/// the system time (the runtime's verifier does).
+/// Serves the gateway on `listener` until `shutdown`, then lets in-flight requests finish for
+/// at most `GENUINE_GATEWAY_SHUTDOWN_GRACE`.
 ///
 /// # Errors
 /// Bad configuration, missing keys, or a server failure.
@@ -49,14 +47,23 @@ pub async fn serve(
     clock: SharedClock,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let _ = clock;
     let config = GatewayConfig::load(source)?;
-    let state = AppState::new(&config)?;
+    let grace = config.settings.shutdown_grace;
+    let state = AppState::new(&config, clock)?;
     let app = routes::router(state);
     let addr = listener.local_addr().ok();
     tracing::info!(service = NAME, ?addr, "serving HTTP");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .context("gateway: server failed")
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served.context("gateway: server failed"),
+        () = deadline => {
+            tracing::warn!(service = NAME, ?grace, "requests still running after the grace period; stopping");
+            Ok(())
+        }
+    }
 }

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use genuine_runtime::clock::SharedClock;
+
 use crate::auth::Authenticator;
 use crate::config::GatewayConfig;
 use crate::http::audit::AuditSink;
@@ -27,6 +29,7 @@ struct Inner {
     upstreams: Upstreams,
     authenticator: Authenticator,
     limiter: RateLimiter,
+    clock: SharedClock,
     audit: AuditSink,
     limits: Limits,
 }
@@ -36,12 +39,13 @@ impl AppState {
     ///
     /// # Errors
     /// Missing or unreadable keys, bad peer URLs, an audit file that cannot be opened.
-    pub fn new(config: &GatewayConfig) -> anyhow::Result<Self> {
+    pub fn new(config: &GatewayConfig, clock: SharedClock) -> anyhow::Result<Self> {
         let settings = &config.settings;
         Ok(Self(Arc::new(Inner {
             upstreams: Upstreams::connect(settings)?,
             authenticator: Authenticator::from_settings(settings, config.jwks_file.as_deref())?,
             limiter: RateLimiter::new(config.quotas.clone()),
+            clock,
             audit: AuditSink::open(config.audit_file.as_deref())?,
             limits: Limits {
                 max_body_bytes: config.max_body_bytes,
@@ -64,6 +68,12 @@ impl AppState {
     #[must_use]
     pub fn limiter(&self) -> &RateLimiter {
         &self.0.limiter
+    }
+
+    /// The clock access records are stamped with.
+    #[must_use]
+    pub fn clock(&self) -> &SharedClock {
+        &self.0.clock
     }
 
     #[must_use]

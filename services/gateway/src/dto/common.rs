@@ -138,6 +138,7 @@ pub fn finish(errors: Vec<FieldError>) -> Result<(), Problem> {
 /// Paging parameters, as in the gRPC contract.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// At most this many items (the service's default when absent).
     #[param(minimum = 1, maximum = 1000)]

@@ -139,7 +139,10 @@ pub async fn audit(State(state): State<AppState>, mut request: Request, next: Ne
     let response = next.run(request).await;
     if let Some((principal, scope)) = slot.take() {
         state.audit().record(&AccessRecord {
-            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            time: state
+                .clock()
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             subject: principal.subject,
             agency: principal.agency,
             jurisdiction: principal.jurisdiction,

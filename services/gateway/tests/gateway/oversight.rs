@@ -40,6 +40,32 @@ async fn statements_and_the_transparency_report_cover_the_regulators_case() {
     assert!(statement["transparencyDatabase"].is_object(), "{statement}");
     assert!(statement["puid"].as_str().is_some_and(|p| !p.is_empty()));
 
+    // Enforcement records the strike with reputation through its outbox: the trader's history
+    // shows it shortly after.
+    let mut violations = serde_json::Value::Null;
+    for _ in 0..100 {
+        violations = suite
+            .get("/v1/sellers/s-it/violations", Some(&it))
+            .await
+            .ok(200);
+        if violations["violations"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let violation = &violations["violations"][0];
+    assert_eq!(violation["caseId"], case_id.as_str(), "{violations}");
+    assert_eq!(violation["state"], "VIOLATION_STATE_UPHELD");
+    assert!(
+        violation["ground"]
+            .as_str()
+            .expect("ground")
+            .starts_with("VIOLATION_GROUND_")
+    );
+
     let later = suite
         .get("/v1/statements?since=2099-01-01T00:00:00Z", Some(&it))
         .await

@@ -1,5 +1,6 @@
-//! Starts the services that exist in-process (each on a fresh database) and the gateway in front
-//! of them, and talks to the gateway over real HTTP.
+//! Starts listing, reputation and enforcement in-process (each on a fresh database: PostgreSQL
+//! when `GENUINE_TEST_POSTGRES_URL` is set, SQLite otherwise) and the gateway in front of them,
+//! and talks to the gateway over real HTTP.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -177,7 +178,11 @@ impl Suite {
         let mut tasks = Vec::new();
         let mut dbs = Vec::new();
         for (name, listener) in listeners {
-            let db = TestDatabase::sqlite().await;
+            // PostgreSQL when GENUINE_TEST_POSTGRES_URL is set (CI), SQLite otherwise.
+            let db = match TestDatabase::postgres().await {
+                Some(db) => db,
+                None => TestDatabase::sqlite().await,
+            };
             let mut settings = peers.to_vec();
             let db_var = match name {
                 "listing" => "GENUINE_LISTING_DATABASE_URL",
