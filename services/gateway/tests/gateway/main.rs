@@ -8,6 +8,7 @@ mod oversight;
 mod portal;
 mod schemathesis;
 mod sellers;
+mod standin;
 mod support;
 mod trace;
 mod upstream_down;

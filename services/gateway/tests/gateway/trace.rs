@@ -1,45 +1,15 @@
 //! One regulator request is one trace: the caller's `traceparent` reaches the services.
 
-use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use axum::http::HeaderMap;
-use axum::response::IntoResponse;
 use http::Method;
-use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
+use crate::standin;
 use crate::support::{Options, Suite, Token};
-
-/// A stand-in enforcement that records the `traceparent` of each call and answers UNAVAILABLE.
-async fn recording_upstream() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&seen);
-    let router = axum::Router::new().fallback(move |headers: HeaderMap| {
-        let record = Arc::clone(&record);
-        async move {
-            if let Some(value) = headers.get("traceparent").and_then(|v| v.to_str().ok()) {
-                record.lock().expect("not poisoned").push(value.to_owned());
-            }
-            (
-                [("content-type", "application/grpc"), ("grpc-status", "14")],
-                "",
-            )
-                .into_response()
-        }
-    });
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_routes(tonic::service::Routes::from(router))
-            .serve_with_incoming(TcpListenerStream::new(listener)),
-    );
-    (url, seen)
-}
 
 #[tokio::test]
 async fn the_callers_trace_reaches_the_service_behind_the_gateway() {
-    let (url, seen) = recording_upstream().await;
+    let (url, seen) = standin::upstream(Duration::ZERO).await;
     let suite = Suite::start_with(Options {
         settings: vec![("GENUINE_ENFORCEMENT_URL", url)],
         down: vec!["enforcement"],
@@ -65,5 +35,54 @@ async fn the_callers_trace_reaches_the_service_behind_the_gateway() {
             "same trace downstream: {traceparent}"
         );
     }
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_request_is_504_and_still_audited() {
+    let (url, _) = standin::upstream(Duration::from_secs(3)).await;
+    let suite = Suite::start_with(Options {
+        settings: vec![
+            ("GENUINE_ENFORCEMENT_URL", url),
+            ("GENUINE_GATEWAY_REQUEST_TIMEOUT", "300ms".to_owned()),
+        ],
+        down: vec!["enforcement"],
+    })
+    .await;
+    let token = suite.token(&Token::regulator("reg-it", "IT"));
+    let problem = suite.get("/v1/audit/head", Some(&token)).await.problem(504);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("longer than 300ms"),
+        "{problem}"
+    );
+    let records = suite.audit_records();
+    assert_eq!(records.last().expect("audited")["status"], 504);
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn an_upstream_past_its_call_deadline_is_504() {
+    let (url, _) = standin::upstream(Duration::from_secs(3)).await;
+    let suite = Suite::start_with(Options {
+        settings: vec![
+            ("GENUINE_ENFORCEMENT_URL", url),
+            ("GENUINE_GATEWAY_CALL_TIMEOUT", "200ms".to_owned()),
+        ],
+        down: vec!["enforcement"],
+    })
+    .await;
+    let token = suite.token(&Token::regulator("reg-it", "IT"));
+    let problem = suite.get("/v1/cases", Some(&token)).await.problem(504);
+    assert_eq!(problem["code"], "DEADLINE_EXCEEDED");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("enforcement"),
+        "{problem}"
+    );
     suite.stop().await;
 }
