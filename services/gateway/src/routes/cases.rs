@@ -19,7 +19,14 @@ use crate::upstream::{ENFORCEMENT, call};
     get, path = "/v1/cases", tag = "cases",
     params(ListCasesQuery),
     security(("bearer" = ["cases:read"])),
-    responses((status = 200, description = "A page of cases", body = CaseList), ReadErrors)
+    responses(
+        (status = 200, description = "A page of cases", body = CaseList, links(
+            ("GetCase" = (operation_id = "get_case", parameters(("id" = "$response.body#/cases/0/caseId")))),
+            ("GetListing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/cases/0/listingId")))),
+            ("GetSeller" = (operation_id = "get_seller", parameters(("id" = "$response.body#/cases/0/sellerId")))),
+        )),
+        ReadErrors
+    )
 )]
 pub async fn list_cases(
     State(state): State<AppState>,
@@ -78,7 +85,13 @@ pub async fn list_cases(
     get, path = "/v1/cases/{id}", tag = "cases",
     params(("id" = String, Path, description = "The case id")),
     security(("bearer" = ["cases:read"])),
-    responses((status = 200, description = "The case", body = Case), ReadErrors)
+    responses(
+        (status = 200, description = "The case", body = Case, links(
+            ("GetListing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/listingId")))),
+            ("GetSeller" = (operation_id = "get_seller", parameters(("id" = "$response.body#/sellerId")))),
+        )),
+        ReadErrors
+    )
 )]
 pub async fn get_case(
     State(state): State<AppState>,

@@ -21,7 +21,11 @@ use crate::upstream::{ENFORCEMENT, call};
     security(("bearer" = ["notices:write"])),
     responses(
         (status = 201, description = "The notice and its receipt", body = Notice,
-            headers(("Location" = String, description = "The notice's URL"))),
+            headers(("Location" = String, description = "The notice's URL")),
+            links(
+                ("GetNotice" = (operation_id = "get_notice", parameters(("id" = "$response.body#/noticeId")))),
+                ("GetCase" = (operation_id = "get_case", parameters(("id" = "$response.body#/caseIds/0")))),
+            )),
         WriteErrors
     )
 )]

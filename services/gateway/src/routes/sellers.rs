@@ -64,7 +64,14 @@ pub(super) async fn fetch(
     get, path = "/v1/sellers/{id}", tag = "sellers",
     params(("id" = String, Path, description = "The seller id")),
     security(("bearer" = ["traders:read"])),
-    responses((status = 200, description = "The trader", body = Seller), ReadErrors)
+    responses(
+        (status = 200, description = "The trader", body = Seller, links(
+            ("ListViolations" = (operation_id = "list_violations", parameters(("id" = "$response.body#/sellerId")))),
+            ("ListInspections" = (operation_id = "list_inspections", parameters(("id" = "$response.body#/sellerId")))),
+            ("RecordInspection" = (operation_id = "record_inspection", parameters(("id" = "$response.body#/sellerId")))),
+        )),
+        ReadErrors
+    )
 )]
 pub async fn get_seller(
     State(state): State<AppState>,

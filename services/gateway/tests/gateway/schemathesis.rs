@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{ALL_SCOPES, Options, Suite, Token};
+use crate::support::{ALL_SCOPES, Options, Suite, Token, upheld_case};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "installs schemathesis from PyPI; run with --ignored"]
@@ -15,8 +15,9 @@ async fn schemathesis_finds_no_failure() {
         ..Options::default()
     })
     .await;
-    suite.register_seller("s-it", "IT").await;
     let token = suite.token(&Token::regulator("reg-it", "IT").with_scopes(&ALL_SCOPES));
+    // Data to reach through the document's links: a case, its listing and its seller.
+    upheld_case(&suite, &token).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/schemathesis");
     let base = suite.base.clone();
     let status = tokio::task::spawn_blocking(move || {
