@@ -31,6 +31,32 @@ pub enum Command {
     },
     /// Mint a bearer token with the configured secret (GENUINE_AUTH_SECRET, or the data dir's).
     Token(TokenArgs),
+    /// Listings, brands, counterfeit hashes, re-screening (listing service).
+    Listing {
+        #[command(subcommand)]
+        command: genuine_listing::cli::ListingCommand,
+    },
+    /// Sellers: register, verify, standing, suspend, import (seller-reputation service).
+    Seller {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        command: genuine_reputation::cli::SellerCommand,
+    },
+    /// Notices, cases, counter-notices, appeals, reports, audit log, statements (enforcement).
+    #[command(flatten)]
+    Enforcement(genuine_enforcement::cli::EnforcementCommand),
+}
+
+/// How a client command reaches its service.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// Service URL (default: GENUINE_<SERVICE>_URL, else the embedded default's address).
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Bearer token (default: GENUINE_TOKEN, else an admin token minted with the configured secret).
+    #[arg(long, global = true, env = "GENUINE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 /// The services of the suite.

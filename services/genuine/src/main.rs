@@ -5,8 +5,11 @@
 //! - `genuine serve <service>` and `genuine migrate <service>` run one service: what a container
 //!   runs.
 //! - `genuine token` mints a token with the configured secret.
+//! - `genuine listing …`, `genuine seller …`, `genuine notice|case|appeal|report|audit|…` are
+//!   the client commands of the services.
 
 mod cli;
+mod client_commands;
 mod secret_file;
 mod suite;
 mod token;
@@ -29,5 +32,24 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { service } => suite::serve_one(source, service).await,
         Command::Migrate { service } => suite::migrate_one(source, service).await,
         Command::Token(args) => token::run(&source, &args),
+        Command::Listing { command } => {
+            // Like the other client commands, fall back to the embedded default's secret.
+            if let Ok((secret, _)) = secret_file::load_or_create(&source, false) {
+                source.set("GENUINE_AUTH_SECRET", secret.expose());
+            }
+            genuine_listing::cli::run(&source, command).await
+        }
+        Command::Seller { client, command } => {
+            let (url, token) = client_commands::resolve(&source, &client, "REPUTATION", 50052)?;
+            genuine_reputation::cli::run(command, &url, &token).await
+        }
+        Command::Enforcement(command) => {
+            let client = cli::ClientArgs {
+                url: None,
+                token: std::env::var("GENUINE_TOKEN").ok(),
+            };
+            let (url, token) = client_commands::resolve(&source, &client, "ENFORCEMENT", 50053)?;
+            genuine_enforcement::cli::run(command, &url, &token).await
+        }
     }
 }
