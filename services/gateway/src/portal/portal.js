@@ -271,7 +271,7 @@ function fillSelect(select, values) {
   for (const v of values) select.append(el("option", label(v), { value: v }));
 }
 
-/** `#token=…&case=…&verify=1` opens the portal in that state (links shared by colleagues). */
+/** `#token=…&status=…&source=…&seller=…&case=…&verify=1` opens the portal in that state. */
 async function start() {
   fillSelect($("filter-status"), STATUSES);
   fillSelect($("filter-source"), SOURCES);
@@ -288,6 +288,10 @@ async function start() {
   if (hash.get("token")) history.replaceState(null, "", location.pathname);
   if (!token) return;
   $("token").value = token;
+  // Filters in the link apply before the first search.
+  if (hash.get("status")) $("filter-status").value = hash.get("status");
+  if (hash.get("source")) $("filter-source").value = hash.get("source");
+  if (hash.get("seller")) $("filter-seller").value = hash.get("seller");
   await useToken(token);
   if (hash.get("case")) await openCase(hash.get("case"));
   if (hash.get("verify")) await verifyAudit();

@@ -128,6 +128,37 @@ async fn a_regulator_sees_its_cases_a_timeline_a_statement_the_report_and_a_veri
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_filters_narrow_the_list() {
+    let suite = Suite::start().await;
+    let token = suite.token(&Token::regulator("reg-it", "IT"));
+    let case_id = upheld_case(&suite, &token).await;
+
+    let reversed = rendered(format!(
+        "{}/#token={token}&status=CASE_STATUS_REVERSED",
+        suite.base
+    ))
+    .await;
+    assert!(reversed.contains("0 case(s) shown"), "{reversed}");
+    assert!(
+        reversed.contains(r#"<option value="CASE_STATUS_REVERSED">Reversed</option>"#),
+        "{reversed}"
+    );
+    assert!(!reversed.contains(&case_id), "{reversed}");
+
+    let taken = rendered(format!(
+        "{}/#token={token}&status=CASE_STATUS_ACTION_TAKEN&source=NOTICE_SOURCE_REGULATOR&seller=s-it",
+        suite.base
+    ))
+    .await;
+    assert!(taken.contains("1 case(s) shown"), "{taken}");
+    assert!(
+        taken.contains(&format!(r#"<tr data-case-id="{case_id}">"#)),
+        "{taken}"
+    );
+    suite.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_token_the_page_asks_for_one_and_a_bad_token_is_reported() {
     let suite = Suite::start().await;
     let page = suite.get("/", None).await;
