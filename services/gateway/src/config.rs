@@ -10,6 +10,7 @@
 //! | `GENUINE_GATEWAY_REQUEST_TIMEOUT` | `10s` | a request taking longer gets 504 |
 //! | `GENUINE_GATEWAY_CALL_TIMEOUT` | `5s` | deadline of each gRPC call |
 //! | `GENUINE_GATEWAY_SHUTDOWN_GRACE` | `20s` | how long in-flight requests may finish on shutdown |
+//! | `GENUINE_GATEWAY_CONCURRENCY_LIMIT` | `256` | requests in flight before 503 (probes exempt) |
 //! | `GENUINE_GATEWAY_RATE_LIMIT` | `300/1m` | requests per principal and scope: `N/period`, burst N |
 //! | `GENUINE_GATEWAY_RATE_LIMIT_<SCOPE>` | the above | per scope, e.g. `..._RATE_LIMIT_CASES_READ=600/1m` |
 //! | `GENUINE_GATEWAY_AUDIT_FILE` | — | also append access-audit records (JSON lines) to this file |

@@ -8,6 +8,7 @@ use genuine_runtime::clock::SharedClock;
 
 use crate::auth::Authenticator;
 use crate::config::GatewayConfig;
+use crate::http::admission::Admission;
 use crate::http::audit::AuditSink;
 use crate::http::rate_limit::RateLimiter;
 use crate::upstream::Upstreams;
@@ -32,6 +33,7 @@ struct Inner {
     clock: SharedClock,
     audit: AuditSink,
     limits: Limits,
+    admission: Admission,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             limiter: RateLimiter::new(config.quotas.clone()),
             clock,
             audit: AuditSink::open(config.audit_file.as_deref())?,
+            admission: Admission::new(settings.concurrency_limit),
             limits: Limits {
                 max_body_bytes: config.max_body_bytes,
                 max_json_depth: config.max_json_depth,
@@ -79,6 +82,11 @@ impl AppState {
     #[must_use]
     pub fn audit(&self) -> &AuditSink {
         &self.0.audit
+    }
+
+    #[must_use]
+    pub fn admission(&self) -> &Admission {
+        &self.0.admission
     }
 
     #[must_use]

@@ -1,7 +1,8 @@
 //! The router: every route of the issue table, the OpenAPI document built from the same
 //! registrations (so the two cannot drift), the portal, and the middleware stack.
 //!
-//! Stack, outermost first: trace span (W3C parent) → access audit → request timeout → handler.
+//! Stack, outermost first: trace span (W3C parent) → access audit → load shedding → request
+//! timeout → handler.
 //! In the handler, [`crate::auth::Caller`] authenticates, rate-limits, and checks role,
 //! jurisdiction and scope before anything else runs.
 
@@ -26,7 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::problem::Problem;
-use crate::http::{audit, timeout, trace};
+use crate::http::{admission, audit, timeout, trace};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> axum::Router {
         )
     })
     .layer(from_fn_with_state(state.clone(), timeout::timeout))
+    .layer(from_fn_with_state(state.clone(), admission::admit))
     .layer(from_fn_with_state(state.clone(), audit::audit))
     .layer(from_fn(trace::trace))
     .with_state(state)

@@ -86,3 +86,37 @@ async fn an_upstream_past_its_call_deadline_is_504() {
     );
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn requests_beyond_the_concurrency_limit_are_shed_with_503() {
+    let (url, _) = standin::upstream(Duration::from_secs(1)).await;
+    let suite = Suite::start_with(Options {
+        settings: vec![
+            ("GENUINE_ENFORCEMENT_URL", url),
+            ("GENUINE_GATEWAY_CONCURRENCY_LIMIT", "1".to_owned()),
+        ],
+        down: vec!["enforcement"],
+    })
+    .await;
+    let token = suite.token(&Token::regulator("reg-it", "IT"));
+    let slow = suite.get("/v1/audit/head", Some(&token));
+    let shed = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let answer = suite.get("/v1/cases", Some(&token)).await;
+        let health = suite.get("/healthz", None).await;
+        (answer, health)
+    };
+    let (slow, (answer, health)) = tokio::join!(slow, shed);
+    slow.problem(503);
+    let problem = answer.problem(503);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("capacity"),
+        "{problem}"
+    );
+    assert_eq!(answer.headers["retry-after"], "1");
+    assert_eq!(health.status.as_u16(), 200, "probes are never shed");
+    suite.stop().await;
+}
