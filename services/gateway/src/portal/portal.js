@@ -265,6 +265,85 @@ async function verifyAudit() {
       out.className = "bad";
     }
   } catch (e) { out.textContent = ""; showError("Verification: " + e.message); }
+  await checkInBrowser();
+}
+
+// ---- independent checks: the signed head and inclusion proofs, computed here, not trusted.
+
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+const concat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+};
+const sha256 = async (data) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+const nodeHash = (left, right) => sha256(concat(Uint8Array.of(1), left, right));
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** RFC 9162 §2.1.3.2: does `path` lead from `leaf` at `index` to `root` of a tree of `size`? */
+async function verifyInclusion(index, size, leaf, path, root) {
+  if (index >= size) return false;
+  let f = BigInt(index), s = BigInt(size) - 1n, r = leaf;
+  for (const p of path) {
+    if (s === 0n) return false;
+    if ((f & 1n) === 1n || f === s) {
+      r = await nodeHash(p, r);
+      if ((f & 1n) === 0n) {
+        while ((f & 1n) === 0n && f !== 0n) { f >>= 1n; s >>= 1n; }
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    f >>= 1n; s >>= 1n;
+  }
+  return s === 0n && same(r, root);
+}
+
+/** The bytes enforcement signs: context, size and time (big-endian 64-bit), root. */
+function headBytes(head) {
+  const numbers = new DataView(new ArrayBuffer(16));
+  numbers.setBigUint64(0, BigInt(head.treeSize));
+  numbers.setBigInt64(8, BigInt(Date.parse(head.headTime)));
+  return concat(new TextEncoder().encode("genuine.enforcement.audit-head.v1"),
+    new Uint8Array(numbers.buffer), bytes(head.rootHash));
+}
+
+async function checkInBrowser() {
+  const out = $("browser-check");
+  out.textContent = "Checking in your browser…";
+  out.className = "";
+  try {
+    const head = await api("/v1/audit/head");
+    const publicKey = bytes(head.publicKey);
+    if (hex(await sha256(publicKey)) !== head.keyId) throw new Error("the key id does not match the public key");
+    let signature = "signature not checked (this browser lacks Ed25519)";
+    try {
+      const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+      const valid = await crypto.subtle.verify({ name: "Ed25519" }, key, bytes(head.signature), headBytes(head));
+      if (!valid) throw new Error("the signed head's signature is invalid");
+      signature = "signed head verified";
+    } catch (e) {
+      if (e.message.includes("invalid")) throw e;
+    }
+    const size = head.treeSize;
+    const first = Math.max(0, size - 10);
+    let proven = 0;
+    for (let i = first; i < size; i++) {
+      const p = await api("/v1/audit/proof/" + i + "?tree_size=" + size);
+      const ok = await verifyInclusion(i, size, bytes(p.entry.leafHash),
+        p.inclusionProof.auditPath.map(bytes), bytes(head.rootHash));
+      if (!ok) throw new Error("entry " + i + " is not included in the signed tree");
+      proven++;
+    }
+    out.textContent = "Checked in your browser: " + signature + " (key " + head.keyId.slice(0, 16) +
+      "…); " + proven + " of the latest entries proven included in its " + size + "-entry tree.";
+    out.className = "ok";
+  } catch (e) {
+    out.textContent = "Browser check failed: " + e.message;
+    out.className = "bad";
+  }
 }
 
 function fillSelect(select, values) {

@@ -107,6 +107,15 @@ async fn a_regulator_sees_its_cases_a_timeline_a_statement_the_report_and_a_veri
     // The audit log, verified.
     assert!(dom.contains("Audit log intact:"), "verification: {dom}");
     assert!(dom.contains(r#"class="ok""#), "{dom}");
+    // And checked independently in the browser: signature and inclusion proofs.
+    assert!(
+        dom.contains("Checked in your browser: signed head verified"),
+        "browser check: {dom}"
+    );
+    assert!(
+        dom.contains("of the latest entries proven included"),
+        "{dom}"
+    );
     // For a look at the page: GENUINE_PORTAL_SCREENSHOT=/tmp/portal.png.
     if let Ok(path) = std::env::var("GENUINE_PORTAL_SCREENSHOT") {
         let url = format!("{}/#token={token}&case={case_id}&verify=1", suite.base);
@@ -117,7 +126,7 @@ async fn a_regulator_sees_its_cases_a_timeline_a_statement_the_report_and_a_veri
                 "--disable-gpu",
                 "--hide-scrollbars",
             ])
-            .args(["--virtual-time-budget=15000", "--window-size=1200,2200"])
+            .args(["--virtual-time-budget=15000", "--window-size=1200,2600"])
             .arg(format!("--screenshot={path}"))
             .arg(url)
             .status()
