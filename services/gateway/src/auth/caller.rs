@@ -53,6 +53,13 @@ impl<S: RequiredScope> FromRequestParts<AppState> for Caller<S> {
                 "the gateway serves regulators: the token holds no `regulator` role",
             ));
         }
+        // The token is forwarded to the services, which would honour any other role in it
+        // (staff see every jurisdiction): only pure regulator tokens pass.
+        if principal.roles.len() > 1 {
+            return Err(Problem::forbidden(
+                "a regulator token must hold no other role (the gateway forwards it to the services)",
+            ));
+        }
         let jurisdiction = match principal.jurisdiction.as_deref().map(str::trim) {
             Some(j) if j.len() == 2 && j.chars().all(|c| c.is_ascii_alphabetic()) => {
                 j.to_ascii_uppercase()

@@ -137,6 +137,22 @@ async fn only_regulators_with_a_jurisdiction_are_served() {
         "{problem}"
     );
 
+    let both = Token {
+        roles: vec![Role::Regulator, Role::Admin],
+        ..Token::regulator("reg-admin", "IT")
+    };
+    let problem = suite
+        .get("/v1/cases", Some(&suite.token(&both)))
+        .await
+        .problem(403);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("no other role"),
+        "{problem}"
+    );
+
     let stateless = Token {
         jurisdiction: None,
         ..Token::regulator("reg-x", "IT")
