@@ -2,6 +2,7 @@
 
 mod auth;
 mod cases;
+mod every_route;
 mod limits;
 mod openapi;
 mod oversight;

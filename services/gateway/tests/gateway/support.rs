@@ -119,7 +119,7 @@ impl Answer {
 /// Who holds the token.
 #[derive(Debug, Clone)]
 pub struct Token {
-    pub subject: &'static str,
+    pub subject: String,
     pub roles: Vec<Role>,
     pub jurisdiction: Option<&'static str>,
     pub scopes: Vec<&'static str>,
@@ -127,9 +127,9 @@ pub struct Token {
 
 impl Token {
     /// A regulator of `jurisdiction` holding every scope.
-    pub fn regulator(subject: &'static str, jurisdiction: &'static str) -> Self {
+    pub fn regulator(subject: impl Into<String>, jurisdiction: &'static str) -> Self {
         Self {
-            subject,
+            subject: subject.into(),
             roles: vec![Role::Regulator],
             jurisdiction: Some(jurisdiction),
             scopes: ALL_SCOPES.to_vec(),
@@ -303,7 +303,7 @@ impl Suite {
     /// A token issued at `issued_at` (valid 5 minutes from then).
     pub fn token_at(&self, who: &Token, issued_at: SystemTime) -> String {
         let request = TokenRequest {
-            subject: who.subject.to_owned(),
+            subject: who.subject.clone(),
             roles: who.roles.clone(),
             agency: Some(format!("Agency of {}", who.subject)),
             jurisdiction: who.jurisdiction.map(str::to_owned),
