@@ -129,32 +129,29 @@ impl HashIndex {
         let n = self.hashes.len();
         let per_chunk = max_distance / CHUNKS as u32;
         let masks = masks_within(per_chunk);
-        let query_chunks: [u16; CHUNKS] = std::array::from_fn(|c| chunk(query, c));
-        let mut hits = Vec::new();
+        let mut candidates: Vec<u32> = Vec::new();
         for c in 0..CHUNKS {
             let table = &self.offsets[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
             let postings = &self.positions[c * n..(c + 1) * n];
+            let query_chunk = chunk(query, c);
             for mask in &masks {
-                let bucket = usize::from(query_chunks[c] ^ mask);
-                let range = table[bucket] as usize..table[bucket + 1] as usize;
-                for &position in &postings[range] {
-                    let candidate = &self.hashes[position as usize];
-                    // Seen already through an earlier chunk that was also within reach.
-                    let seen = (0..c).any(|earlier| {
-                        (chunk(candidate, earlier) ^ query_chunks[earlier]).count_ones()
-                            <= per_chunk
-                    });
-                    if seen {
-                        continue;
-                    }
-                    let distance = candidate.distance(query);
-                    if distance <= max_distance {
-                        hits.push(Hit { position, distance });
-                    }
-                }
+                let bucket = usize::from(query_chunk ^ mask);
+                candidates.extend_from_slice(
+                    &postings[table[bucket] as usize..table[bucket + 1] as usize],
+                );
             }
         }
-        hits.sort_unstable();
+        // Verify each candidate once, in memory order (a hash near the query is usually found
+        // through several chunks; ascending positions are kinder to the caches).
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut hits = Vec::new();
+        for position in candidates {
+            let distance = self.hashes[position as usize].distance(query);
+            if distance <= max_distance {
+                hits.push(Hit { position, distance });
+            }
+        }
         hits
     }
 }

@@ -13,8 +13,7 @@
 //! Every Han, kana and Hangul character counts as a word of its own (those scripts do not
 //! separate words with spaces).
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Normalised text and the byte offsets at which a word starts or ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,18 +81,20 @@ fn is_ideographic(c: char) -> bool {
 #[must_use]
 pub fn normalize_with_boundaries(input: &str) -> NormalizedText {
     let mut out = Builder::with_capacity(input.len());
-    if input.is_ascii() {
-        // ASCII is already in compatibility-decomposed form: skip the Unicode tables.
-        for c in input.chars() {
-            out.push(c.to_ascii_lowercase());
-        }
-    } else {
-        for c in input.nfkd() {
-            for lower in c.to_lowercase() {
-                if !is_combining_mark(lower) {
-                    out.push(lower);
+    for c in input.chars() {
+        if c.is_ascii() {
+            // ASCII is its own compatibility decomposition: skip the Unicode tables.
+            out.push_ascii(c.to_ascii_lowercase());
+        } else {
+            // Per-character decomposition equals NFKD up to the order of combining marks, and
+            // those are dropped.
+            decompose_compatible(c, |d| {
+                for lower in d.to_lowercase() {
+                    if !is_combining_mark(lower) {
+                        out.push(lower);
+                    }
                 }
-            }
+            });
         }
     }
     out.finish()
@@ -117,6 +118,14 @@ impl Builder {
             last: None,
             separated: false,
             pending_colon: false,
+        }
+    }
+
+    fn push_ascii(&mut self, c: char) {
+        if c.is_ascii_alphanumeric() {
+            self.keep(c);
+        } else {
+            self.push(c);
         }
     }
 
