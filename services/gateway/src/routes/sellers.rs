@@ -179,7 +179,7 @@ pub async fn record_inspection(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RecordInspection>,
 ) -> Result<(StatusCode, Json<InspectionRecorded>), Problem> {
-    // Reputation records inspections for any seller; the jurisdiction check is the gateway's.
+    // Checked here too, so a refusal never depends on one service alone.
     seller_in_jurisdiction(&state, &caller, &id).await?;
     let request = pb::RecordInspectionRequest {
         request_id: body
