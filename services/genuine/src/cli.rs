@@ -65,6 +65,7 @@ pub enum ServiceKind {
     Listing,
     Reputation,
     Enforcement,
+    Gateway,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +82,9 @@ pub struct UpArgs {
     /// Port of the enforcement service.
     #[arg(long, default_value_t = 50053)]
     pub enforcement_port: u16,
+    /// Port of the regulator gateway (HTTP).
+    #[arg(long, default_value_t = 8080)]
+    pub gateway_port: u16,
     /// Lifetime of the printed tokens.
     #[arg(long, default_value = "12h", value_parser = humantime::parse_duration)]
     pub token_ttl: std::time::Duration,

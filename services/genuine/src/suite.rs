@@ -14,7 +14,12 @@ use crate::cli::ServiceKind;
 
 impl ServiceKind {
     /// Every service, in start-up order.
-    pub const ALL: [Self; 3] = [Self::Reputation, Self::Listing, Self::Enforcement];
+    pub const ALL: [Self; 4] = [
+        Self::Reputation,
+        Self::Listing,
+        Self::Enforcement,
+        Self::Gateway,
+    ];
 
     /// The service's name in settings and logs.
     pub const fn name(self) -> &'static str {
@@ -22,6 +27,7 @@ impl ServiceKind {
             Self::Listing => genuine_listing::NAME,
             Self::Reputation => genuine_reputation::NAME,
             Self::Enforcement => genuine_enforcement::NAME,
+            Self::Gateway => genuine_gateway::NAME,
         }
     }
 
@@ -31,6 +37,7 @@ impl ServiceKind {
             Self::Listing => genuine_listing::DEFAULT_PORT,
             Self::Reputation => genuine_reputation::DEFAULT_PORT,
             Self::Enforcement => genuine_enforcement::DEFAULT_PORT,
+            Self::Gateway => genuine_gateway::DEFAULT_PORT,
         }
     }
 
@@ -45,6 +52,8 @@ impl ServiceKind {
             Self::Listing => genuine_listing::migrate(source).await,
             Self::Reputation => genuine_reputation::migrate(source).await,
             Self::Enforcement => genuine_enforcement::migrate(source).await,
+            // The gateway owns no database: nothing to migrate.
+            Self::Gateway => Ok(()),
         }
     }
 
@@ -62,6 +71,7 @@ impl ServiceKind {
             Self::Enforcement => {
                 genuine_enforcement::serve(source, listener, clock, shutdown).await
             }
+            Self::Gateway => genuine_gateway::serve(source, listener, clock, shutdown).await,
         }
     }
 }

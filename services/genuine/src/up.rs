@@ -13,6 +13,18 @@ use crate::cli::{ServiceKind, TokenArgs, UpArgs};
 use crate::secret_file;
 use crate::token;
 
+/// Every scope a regulator portal needs at the gateway.
+const GATEWAY_SCOPES: [&str; 8] = [
+    "cases:read",
+    "notices:write",
+    "notices:read",
+    "traders:read",
+    "inspections:write",
+    "statements:read",
+    "reports:read",
+    "audit:read",
+];
+
 /// Binds every port first (so a taken port fails before anything starts), prints the endpoints
 /// and ready tokens, then serves until SIGINT/SIGTERM.
 pub async fn run(mut source: Source, args: UpArgs) -> anyhow::Result<()> {
@@ -28,6 +40,7 @@ pub async fn run(mut source: Source, args: UpArgs) -> anyhow::Result<()> {
             ServiceKind::Listing => args.listing_port,
             ServiceKind::Reputation => args.reputation_port,
             ServiceKind::Enforcement => args.enforcement_port,
+            ServiceKind::Gateway => args.gateway_port,
         };
         let wanted = format!("{}:{port}", args.host);
         let listener = TcpListener::bind(&wanted).await.with_context(|| {
@@ -96,14 +109,24 @@ fn print_banner(
                 subject: Some(subject.to_owned()),
                 agency: agency.map(str::to_owned),
                 jurisdiction: jurisdiction.map(str::to_owned),
-                scopes: Vec::new(),
+                // A regulator's token opens every gateway route; scopes mean nothing elsewhere.
+                scopes: if roles == ["regulator"] {
+                    GATEWAY_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    Vec::new()
+                },
                 ttl,
             },
         )
     };
     println!("genuine is up (embedded default, data in {data_dir}, signing secret from {origin})");
     for (service, _, addr) in listeners {
-        println!("  {:<12} grpc://{addr}", service.name());
+        let scheme = if *service == ServiceKind::Gateway {
+            "http"
+        } else {
+            "grpc"
+        };
+        println!("  {:<12} {scheme}://{addr}", service.name());
     }
     println!(
         "\nTokens (valid {}), send as `authorization: Bearer <token>`:",

@@ -40,6 +40,8 @@ fn start(data_dir: &std::path::Path) -> (Running, Banner) {
             "0",
             "--enforcement-port",
             "0",
+            "--gateway-port",
+            "0",
         ])
         .env("GENUINE_LOG", "warn")
         .env_remove("GENUINE_AUTH_SECRET")
@@ -56,7 +58,7 @@ fn start(data_dir: &std::path::Path) -> (Running, Banner) {
         let line = line.expect("banner line");
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            [name, url] if url.starts_with("grpc://") => {
+            [name, url] if url.starts_with("grpc://") || url.starts_with("http://") => {
                 banner
                     .endpoints
                     .insert((*name).to_owned(), url.replace("grpc://", "http://"));
@@ -122,12 +124,28 @@ async fn listed_services(url: &str, token: Option<&str>) -> Result<Vec<String>, 
     }
 }
 
+/// A plain HTTP/1.1 GET; the whole response as text.
+fn http_get(addr: &str, path: &str, token: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return String::from("connection refused");
+    };
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok();
+    response
+}
+
 #[tokio::test]
 async fn up_serves_health_and_reflection_on_every_port_and_stops_on_sigterm() {
     let data_dir = tempfile::tempdir().expect("data dir");
     let (mut running, banner) = start(data_dir.path());
 
-    for service in ["listing", "reputation", "enforcement"] {
+    for service in ["listing", "reputation", "enforcement", "gateway"] {
         assert!(
             banner.endpoints.contains_key(service),
             "{service} missing from the banner"
@@ -165,6 +183,24 @@ async fn up_serves_health_and_reflection_on_every_port_and_stops_on_sigterm() {
             "{service}: {names:?}"
         );
     }
+
+    // The gateway is ready once every upstream answers, and it takes the printed regulator token.
+    let gateway = banner.endpoints["gateway"]
+        .trim_start_matches("http://")
+        .to_owned();
+    let mut ready = String::new();
+    for _ in 0..100 {
+        ready = http_get(&gateway, "/readyz", None);
+        if ready.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    let cases = http_get(&gateway, "/v1/cases", Some(&banner.tokens["regulator"]));
+    assert!(cases.starts_with("HTTP/1.1 200"), "{cases}");
+    let anonymous = http_get(&gateway, "/v1/cases", None);
+    assert!(anonymous.starts_with("HTTP/1.1 401"), "{anonymous}");
 
     let pid = running.0.id().to_string();
     let killed = Command::new("kill")

@@ -12,6 +12,7 @@
 //! | [`outbox`] | messages written in the caller's transaction and delivered later; durable deadlines |
 //! | [`clock`] | an injectable clock so tests move time |
 //! | [`host`] | one service's start-up and serving: database, migrations, auth, server, outbox |
+//! | [`testing`] | gates for tests that need tools beyond Rust (kubectl, Chromium) |
 //! | [`telemetry`] | tracing subscriber, OpenTelemetry export, W3C propagation, RED metrics |
 
 pub mod auth;
@@ -24,3 +25,4 @@ pub mod outbox;
 pub mod serving;
 pub mod storage;
 pub mod telemetry;
+pub mod testing;
