@@ -276,7 +276,7 @@ pub async fn verify<C: ConnectionTrait>(
     };
     let mut verifier = LogVerifier::new(signer);
     let mut after: i64 = -1;
-    let finding = 'scan: loop {
+    let found = 'scan: loop {
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::Idx.gt(after))
             .filter(audit_entry::Column::Idx.lt(i64::try_from(end).unwrap_or(i64::MAX)))
@@ -292,9 +292,33 @@ pub async fn verify<C: ConnectionTrait>(
             }
         }
     };
+    // The hash pass accepted a prefix; its last signed head vouches for all of it, or the first
+    // unsigned head (a consistent rewrite) is found by bisection and comes first.
+    let mut finding = found;
+    if let Some(last) = verifier.last()
+        && !verifier.is_signed(last)
+    {
+        let (mut lo, mut hi) = (0, last.index);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let row = audit_entry::Entity::find_by_id(i64::try_from(mid).unwrap_or(i64::MAX))
+                .one(conn)
+                .await?;
+            if row.is_some_and(|r| verifier.is_signed(&stored(&r))) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        // Same bisection as `rules::first_unsigned`, with rows fetched on demand.
+        finding = Some(rules::rewritten(lo));
+    }
     let finding = finding.or_else(|| verifier.finish(end).err());
+    let checked = finding
+        .as_ref()
+        .map_or(verifier.checked(), |f| f.index.min(verifier.checked()));
     Ok(Verification {
-        checked: verifier.checked(),
+        checked,
         finding,
         head: verifier.head(now.timestamp_millis()),
     })

@@ -1049,3 +1049,79 @@ async fn report_at_scale() {
         }
     }
 }
+
+/// The audit log at 20,000 entries: proof generation and full verification timed. Run with
+/// `cargo test -p genuine-enforcement --lib audit_at_scale -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement"]
+async fn audit_at_scale() {
+    use crate::domain::audit::{AuditRecord, append as append_entry, digest};
+    use crate::domain::merkle::Frontier;
+    const N: u64 = 20_000;
+    for f in fixtures().await {
+        let db = f.store.db();
+        let mut frontier = Frontier::new();
+        let mut rows = Vec::new();
+        for i in 0..N {
+            let record = AuditRecord {
+                time_millis: 1_772_000_000_000 + i as i64,
+                actor_subject: "rev-1".into(),
+                actor_role: "reviewer".into(),
+                kind: "case.upheld".into(),
+                subject_id: format!("case-{i}"),
+                payload_digest: digest(&i.to_be_bytes()),
+            };
+            let e = append_entry(&mut frontier, record, f.store.signer());
+            rows.push(format!(
+                "({}, {}, 'rev-1', 'reviewer', 'case.upheld', '{}', '{}', '{}', '{}', '{}')",
+                e.index,
+                e.record.time_millis,
+                e.record.subject_id,
+                hex::encode(e.record.payload_digest),
+                hex::encode(&e.leaf_hash),
+                hex::encode(&e.root),
+                hex::encode(&e.signature)
+            ));
+        }
+        for chunk in rows.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO audit_log (idx, at, actor_subject, actor_role, kind, subject_id, payload_digest, leaf_hash, root, signature) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed");
+        }
+        let state = format!(
+            "UPDATE audit_state SET tree_size = {N}, frontier = '{}' WHERE id = 1",
+            hex::encode(frontier.to_bytes())
+        );
+        db.execute_unprepared(&state).await.expect("state");
+
+        let t = std::time::Instant::now();
+        let proofs = audit::proofs(db, N / 3, 0, N / 2).await.expect("proofs");
+        let proof_time = t.elapsed();
+        assert_eq!(proofs.tree_size, N);
+        let t = std::time::Instant::now();
+        let verified = audit::verify(db, f.store.signer(), 0, f.clock.now())
+            .await
+            .expect("verify");
+        let verify_time = t.elapsed();
+        assert_eq!((verified.checked, verified.finding), (N, None));
+        let t = std::time::Instant::now();
+        audit::append(
+            db,
+            f.store.signer(),
+            &Actor::system(),
+            f.clock.now(),
+            "x",
+            "y",
+            &"z",
+        )
+        .await
+        .expect("append");
+        let append_time = t.elapsed();
+        println!(
+            "{:?}: {N} entries: proof {proof_time:?}, verify {verify_time:?}, append {append_time:?}",
+            f._db.backend
+        );
+    }
+}
