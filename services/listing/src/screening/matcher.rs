@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::normalize::{NormalizedText, normalize};
 
@@ -79,12 +79,19 @@ impl TermMatcher {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasick::builder()
+            // A DFA scans fastest; when the pattern set is too large for one, the library's
+            // own choice (a contiguous NFA) takes over.
+            let dfa = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns);
+            Some(match dfa {
+                Ok(dfa) => dfa,
+                Err(_) => AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .build(&patterns)
                     .map_err(|e| BuildError(e.to_string()))?,
-            )
+            })
         };
         Ok(Self { automaton, owners })
     }
