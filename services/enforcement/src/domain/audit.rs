@@ -351,24 +351,44 @@ pub fn first_unsigned(last: u64, mut signed: impl FnMut(u64) -> bool) -> u64 {
     lo
 }
 
+/// An appended entry and the perfect subtrees its leaf completed (level, position, hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub entry: StoredEntry,
+    pub nodes: Vec<(u32, u64, Hash)>,
+}
+
 /// Appends `record` after `frontier`, answering the stored entry (leaf, root, signature).
 #[must_use]
 pub fn append(frontier: &mut Frontier, record: AuditRecord, signer: &AuditSigner) -> StoredEntry {
+    append_with_nodes(frontier, record, signer).entry
+}
+
+/// Like [`append`], also answering the subtree nodes to keep for proofs.
+#[must_use]
+pub fn append_with_nodes(
+    frontier: &mut Frontier,
+    record: AuditRecord,
+    signer: &AuditSigner,
+) -> Appended {
     let index = frontier.size();
     let leaf = record.leaf_hash();
-    frontier.push(leaf);
+    let nodes = frontier.push_with_nodes(leaf);
     let root = frontier.root();
     let signature = signer.sign(&TreeHead {
         size: index + 1,
         root,
         time_millis: record.time_millis,
     });
-    StoredEntry {
-        index,
-        record,
-        leaf_hash: leaf.to_vec(),
-        root: root.to_vec(),
-        signature: signature.to_vec(),
+    Appended {
+        entry: StoredEntry {
+            index,
+            record,
+            leaf_hash: leaf.to_vec(),
+            root: root.to_vec(),
+            signature: signature.to_vec(),
+        },
+        nodes,
     }
 }
 

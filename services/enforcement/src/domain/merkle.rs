@@ -193,6 +193,125 @@ pub fn verify_consistency(
     fr == *first_root && sr == *second_root && s == 0
 }
 
+/// Hashes of perfect, aligned subtrees: level `h`, position `p` covers leaves
+/// `[p·2^h, (p+1)·2^h)`; level 0 are the leaves. With them a proof needs O(log² n) hashes
+/// looked up instead of every leaf.
+pub trait Nodes {
+    /// The hash of one perfect subtree.
+    fn node(&self, level: u32, pos: u64) -> Hash;
+}
+
+/// The Merkle tree hash of leaves `[start, end)`, from perfect subtrees. In the RFC's recursion a
+/// range whose length is a power of two always starts at a multiple of it.
+fn range_root(nodes: &impl Nodes, start: u64, end: u64) -> Hash {
+    let n = end - start;
+    if n == 0 {
+        return empty_root();
+    }
+    if n.is_power_of_two() {
+        let level = n.trailing_zeros();
+        return nodes.node(level, start >> level);
+    }
+    let k = split_u64(n);
+    node_hash(
+        &range_root(nodes, start, start + k),
+        &range_root(nodes, start + k, end),
+    )
+}
+
+fn split_u64(n: u64) -> u64 {
+    let mut k = 1;
+    while k << 1 < n {
+        k <<= 1;
+    }
+    k
+}
+
+fn path_with(nodes: &impl Nodes, m: u64, start: u64, end: u64) -> Vec<Hash> {
+    let n = end - start;
+    if n <= 1 {
+        return Vec::new();
+    }
+    let k = split_u64(n);
+    if m < k {
+        let mut p = path_with(nodes, m, start, start + k);
+        p.push(range_root(nodes, start + k, end));
+        p
+    } else {
+        let mut p = path_with(nodes, m - k, start + k, end);
+        p.push(range_root(nodes, start, start + k));
+        p
+    }
+}
+
+fn subproof_with(nodes: &impl Nodes, m: u64, start: u64, end: u64, complete: bool) -> Vec<Hash> {
+    let n = end - start;
+    if m == n {
+        return if complete {
+            Vec::new()
+        } else {
+            vec![range_root(nodes, start, end)]
+        };
+    }
+    let k = split_u64(n);
+    if m <= k {
+        let mut p = subproof_with(nodes, m, start, start + k, complete);
+        p.push(range_root(nodes, start + k, end));
+        p
+    } else {
+        let mut p = subproof_with(nodes, m - k, start + k, end, false);
+        p.push(range_root(nodes, start, start + k));
+        p
+    }
+}
+
+/// [`inclusion_proof`] for a tree of `size` leaves given by its perfect subtrees.
+#[must_use]
+pub fn inclusion_proof_with(nodes: &impl Nodes, index: u64, size: u64) -> Option<Vec<Hash>> {
+    (index < size).then(|| path_with(nodes, index, 0, size))
+}
+
+/// [`consistency_proof`] for a tree of `size` leaves given by its perfect subtrees.
+#[must_use]
+pub fn consistency_proof_with(nodes: &impl Nodes, first: u64, size: u64) -> Option<Vec<Hash>> {
+    (first > 0 && first <= size).then(|| subproof_with(nodes, first, 0, size, true))
+}
+
+/// A [`Nodes`] that answers zeros and remembers what was asked: run a proof with it once to
+/// learn which nodes to fetch, then again with the fetched ones.
+#[derive(Debug, Default)]
+pub struct NodeRecorder {
+    asked: std::cell::RefCell<Vec<(u32, u64)>>,
+}
+
+impl NodeRecorder {
+    /// The nodes asked for, sorted, without duplicates.
+    #[must_use]
+    pub fn asked(self) -> Vec<(u32, u64)> {
+        let mut asked = self.asked.into_inner();
+        asked.sort_unstable();
+        asked.dedup();
+        asked
+    }
+}
+
+impl Nodes for NodeRecorder {
+    fn node(&self, level: u32, pos: u64) -> Hash {
+        self.asked.borrow_mut().push((level, pos));
+        [0; 32]
+    }
+}
+
+/// Nodes fetched into a map.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct NodeMap(pub std::collections::HashMap<(u32, u64), Hash>);
+
+impl Nodes for NodeMap {
+    fn node(&self, level: u32, pos: u64) -> Hash {
+        self.0.get(&(level, pos)).copied().unwrap_or([0; 32])
+    }
+}
+
 /// The right edge of a growing tree: the roots of its perfect subtrees, largest first. Appending
 /// is O(log n) and the root is available after every append, so each audit entry can carry the
 /// signed root of the log up to and including itself.
@@ -218,15 +337,27 @@ impl Frontier {
 
     /// Adds a leaf hash.
     pub fn push(&mut self, leaf: Hash) {
+        self.push_with_nodes(leaf);
+    }
+
+    /// Adds a leaf hash, answering the perfect subtrees it completes as (level, position, hash),
+    /// level ≥ 1: the nodes proofs are later built from (see [`Nodes`]).
+    pub fn push_with_nodes(&mut self, leaf: Hash) -> Vec<(u32, u64, Hash)> {
+        let index = self.size;
         let mut carry = leaf;
         let mut size = self.size;
+        let mut level = 0;
+        let mut created = Vec::new();
         while size & 1 == 1 {
             let Some(left) = self.peaks.pop() else { break };
             carry = node_hash(&left, &carry);
             size >>= 1;
+            level += 1;
+            created.push((level, index >> level, carry));
         }
         self.peaks.push(carry);
         self.size += 1;
+        created
     }
 
     /// The Merkle tree hash of the leaves so far.
@@ -342,8 +473,38 @@ mod tests {
         hash[bit / 8 % 32] ^= 1 << (bit % 8);
     }
 
+    /// Every perfect subtree of `leaves`, as a frontier records them while appending.
+    fn node_map(leaves: &[Hash]) -> NodeMap {
+        let mut map = NodeMap::default();
+        let mut frontier = Frontier::new();
+        for (i, leaf) in leaves.iter().enumerate() {
+            map.0.insert((0, i as u64), *leaf);
+            for (level, pos, hash) in frontier.push_with_nodes(*leaf) {
+                map.0.insert((level, pos), hash);
+            }
+        }
+        map
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn proofs_from_perfect_subtrees_equal_proofs_from_all_leaves(n in 1usize..300, pick in any::<usize>(), other in any::<usize>()) {
+            let all = leaves(n);
+            let map = node_map(&all);
+            let index = pick % n;
+            prop_assert_eq!(inclusion_proof_with(&map, index as u64, n as u64), inclusion_proof(index, &all));
+            let first = other % n + 1;
+            prop_assert_eq!(consistency_proof_with(&map, first as u64, n as u64), consistency_proof(first, &all));
+            let recorder = NodeRecorder::default();
+            let _ = inclusion_proof_with(&recorder, index as u64, n as u64);
+            let _ = consistency_proof_with(&recorder, first as u64, n as u64);
+            let asked = recorder.asked();
+            prop_assert!(asked.iter().all(|k| map.0.contains_key(k)), "only existing nodes are asked for");
+            let bits = (64 - (n as u64).leading_zeros()) as usize;
+            prop_assert!(asked.len() <= 2 * bits * bits, "{} nodes for {n} leaves", asked.len());
+        }
 
         #[test]
         fn inclusion_proofs_verify_and_tampering_is_detected(n in 1usize..130, pick in any::<usize>(), bit in 0usize..256, which in any::<usize>()) {

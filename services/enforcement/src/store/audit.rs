@@ -10,11 +10,11 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::Actor;
-use super::entities::{audit_entry, audit_state};
+use super::entities::{audit_entry, audit_node, audit_state};
 use crate::domain::audit::{
     self as rules, AuditRecord, AuditSigner, Finding, LogVerifier, StoredEntry, TreeHead,
 };
-use crate::domain::merkle::{self, Frontier, Hash};
+use crate::domain::merkle::{self, Frontier, Hash, NodeMap, NodeRecorder};
 
 /// Rows read per batch while verifying or proving.
 const BATCH: u64 = 2000;
@@ -53,7 +53,17 @@ pub async fn append<C: ConnectionTrait, P: Serialize>(
         subject_id: subject_id.to_owned(),
         payload_digest: rules::digest(&payload),
     };
-    let entry = rules::append(&mut frontier, record, signer);
+    let entry = rules::append_with_nodes(&mut frontier, record, signer);
+    for (level, pos, hash) in &entry.nodes {
+        audit_node::ActiveModel {
+            level: Set(i32::try_from(*level).map_err(|e| DbErr::Custom(e.to_string()))?),
+            pos: Set(i64::try_from(*pos).map_err(|e| DbErr::Custom(e.to_string()))?),
+            hash: Set(hex::encode(hash)),
+        }
+        .insert(conn)
+        .await?;
+    }
+    let entry = entry.entry;
     let index = i64::try_from(entry.index).map_err(|e| DbErr::Custom(e.to_string()))?;
     audit_entry::ActiveModel {
         idx: Set(index),
@@ -131,42 +141,60 @@ fn decode_hash(text: &str) -> Option<Hash> {
     hex::decode(text).ok()?.try_into().ok()
 }
 
-/// Leaf hashes of the first `size` entries, as stored.
-async fn leaves<C: ConnectionTrait>(conn: &C, size: u64) -> ServiceResult<Vec<Hash>> {
-    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    let mut next: i64 = 0;
-    let end = i64::try_from(size).unwrap_or(i64::MAX);
-    while next < end {
-        let rows = audit_entry::Entity::find()
+/// The subtree hashes a proof asked for: leaves from the log, higher levels from `audit_nodes`.
+///
+/// # Errors
+/// `FAILED_PRECONDITION` when one is missing (the log was tampered with); the database error.
+async fn fetch_nodes<C: ConnectionTrait>(conn: &C, asked: &[(u32, u64)]) -> ServiceResult<NodeMap> {
+    let mut map = NodeMap::default();
+    let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let leaves: Vec<i64> = asked
+        .iter()
+        .filter(|(l, _)| *l == 0)
+        .map(|(_, p)| to_i64(*p))
+        .collect();
+    for chunk in leaves.chunks(500) {
+        let rows: Vec<(i64, String)> = audit_entry::Entity::find()
             .select_only()
             .column(audit_entry::Column::Idx)
             .column(audit_entry::Column::LeafHash)
-            .filter(audit_entry::Column::Idx.gte(next))
-            .filter(audit_entry::Column::Idx.lt(end))
-            .order_by_asc(audit_entry::Column::Idx)
-            .limit(BATCH)
-            .into_tuple::<(i64, String)>()
+            .filter(audit_entry::Column::Idx.is_in(chunk.iter().copied()))
+            .into_tuple()
             .all(conn)
             .await?;
-        if rows.is_empty() {
-            break;
-        }
-        for (idx, leaf) in rows {
-            if idx != next {
-                return Err(ServiceError::failed_precondition(
-                    "AUDIT_LOG",
-                    "audit_log",
-                    format!("audit entry {next} is missing; run VerifyAuditLog"),
-                ));
+        for (idx, hash) in rows {
+            if let Some(h) = decode_hash(&hash) {
+                map.0.insert((0, u64::try_from(idx).unwrap_or_default()), h);
             }
-            out.push(
-                decode_hash(&leaf)
-                    .ok_or_else(|| ServiceError::internal("audit leaf is not a hash"))?,
-            );
-            next += 1;
         }
     }
-    Ok(out)
+    let mut by_level: std::collections::BTreeMap<u32, Vec<i64>> = std::collections::BTreeMap::new();
+    for (level, pos) in asked.iter().filter(|(l, _)| *l > 0) {
+        by_level.entry(*level).or_default().push(to_i64(*pos));
+    }
+    for (level, positions) in by_level {
+        for chunk in positions.chunks(500) {
+            let rows = audit_node::Entity::find()
+                .filter(audit_node::Column::Level.eq(i32::try_from(level).unwrap_or(i32::MAX)))
+                .filter(audit_node::Column::Pos.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?;
+            for row in rows {
+                if let Some(h) = decode_hash(&row.hash) {
+                    map.0
+                        .insert((level, u64::try_from(row.pos).unwrap_or_default()), h);
+                }
+            }
+        }
+    }
+    if let Some((level, pos)) = asked.iter().find(|k| !map.0.contains_key(k)) {
+        return Err(ServiceError::failed_precondition(
+            "AUDIT_LOG",
+            "audit_log",
+            format!("audit node {level}/{pos} is missing; run VerifyAuditLog"),
+        ));
+    }
+    Ok(map)
 }
 
 /// An entry with its inclusion proof in the tree of `tree_size` and, when asked, the consistency
@@ -219,15 +247,18 @@ pub async fn proofs<C: ConnectionTrait>(
             "is larger than tree_size",
         ));
     }
-    let leaves = leaves(conn, size).await?;
-    let at = usize::try_from(index)
-        .map_err(|_| ServiceError::invalid_field("entry_index", "too large"))?;
-    let inclusion = merkle::inclusion_proof(at, &leaves).unwrap_or_default();
-    let consistency = if consistency_from == 0 {
+    let first = consistency_from;
+    let recorder = NodeRecorder::default();
+    let _ = merkle::inclusion_proof_with(&recorder, index, size);
+    if first > 0 {
+        let _ = merkle::consistency_proof_with(&recorder, first, size);
+    }
+    let nodes = fetch_nodes(conn, &recorder.asked()).await?;
+    let inclusion = merkle::inclusion_proof_with(&nodes, index, size).unwrap_or_default();
+    let consistency = if first == 0 {
         None
     } else {
-        let first = usize::try_from(consistency_from).unwrap_or(usize::MAX);
-        merkle::consistency_proof(first, &leaves).map(|p| (consistency_from, p))
+        merkle::consistency_proof_with(&nodes, first, size).map(|p| (first, p))
     };
     let entry = audit_entry::Entity::find_by_id(i64::try_from(index).unwrap_or(i64::MAX))
         .one(conn)

@@ -9,6 +9,7 @@ mod cases;
 pub mod effects;
 pub mod entities;
 mod migration;
+mod migration_nodes;
 mod notices;
 mod page;
 pub mod report;
@@ -34,6 +35,7 @@ pub use appeals::AppealFiling;
 pub use buyers::Trader;
 pub use cases::CaseFilter;
 pub use migration::CreateTables;
+pub use migration_nodes::AuditNodes;
 pub use notices::{NewNotice, NoticeFilter, Submitted};
 pub use page::{Page, PageRequest};
 pub use report::ReportCounts;
@@ -45,7 +47,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(OutboxMigration), Box::new(CreateTables)]
+        vec![
+            Box::new(OutboxMigration),
+            Box::new(CreateTables),
+            Box::new(AuditNodes),
+        ]
     }
 }
 

@@ -957,6 +957,47 @@ async fn a_notifier_appeal_reverses_a_rejection_into_measures() {
     }
 }
 
+#[tokio::test]
+async fn the_node_backfill_rebuilds_what_appends_kept() {
+    use sea_orm_migration::{MigrationTrait, SchemaManager};
+    for f in fixtures().await {
+        f.store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2", "l-3"]),
+            )
+            .await
+            .expect("stored");
+        let before = audit::proofs(f.store.db(), 2, 0, 3).await.expect("proofs");
+        f.store
+            .db()
+            .execute_unprepared("DROP TABLE audit_nodes")
+            .await
+            .expect("drop");
+        AuditNodes
+            .up(&SchemaManager::new(f.store.db()))
+            .await
+            .expect("backfill");
+        let after = audit::proofs(f.store.db(), 2, 0, 3).await.expect("proofs");
+        assert_eq!(
+            (&before.inclusion, &before.consistency),
+            (&after.inclusion, &after.consistency)
+        );
+        let root = after.head.head.root;
+        let leaf: crate::domain::merkle::Hash = hex::decode(&after.entry.leaf_hash)
+            .expect("hex")
+            .try_into()
+            .expect("32");
+        assert!(crate::domain::merkle::verify_inclusion(
+            2,
+            after.tree_size,
+            &leaf,
+            &after.inclusion,
+            &root
+        ));
+    }
+}
+
 /// Counter rows as a year of a million cases in 30 jurisdictions leaves them, then a year's
 /// report timed for all jurisdictions and for one. Run with
 /// `cargo test -p genuine-enforcement --lib report_at_scale -- --ignored --nocapture`.
@@ -1050,18 +1091,19 @@ async fn report_at_scale() {
     }
 }
 
-/// The audit log at 20,000 entries: proof generation and full verification timed. Run with
+/// The audit log at 100,000 entries: proof generation and full verification timed. Run with
 /// `cargo test -p genuine-enforcement --lib audit_at_scale -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "measurement"]
 async fn audit_at_scale() {
-    use crate::domain::audit::{AuditRecord, append as append_entry, digest};
+    use crate::domain::audit::{AuditRecord, append_with_nodes, digest};
     use crate::domain::merkle::Frontier;
-    const N: u64 = 20_000;
+    const N: u64 = 100_000;
     for f in fixtures().await {
         let db = f.store.db();
         let mut frontier = Frontier::new();
         let mut rows = Vec::new();
+        let mut nodes = Vec::new();
         for i in 0..N {
             let record = AuditRecord {
                 time_millis: 1_772_000_000_000 + i as i64,
@@ -1071,7 +1113,11 @@ async fn audit_at_scale() {
                 subject_id: format!("case-{i}"),
                 payload_digest: digest(&i.to_be_bytes()),
             };
-            let e = append_entry(&mut frontier, record, f.store.signer());
+            let appended = append_with_nodes(&mut frontier, record, f.store.signer());
+            for (level, pos, hash) in &appended.nodes {
+                nodes.push(format!("({level}, {pos}, '{}')", hex::encode(hash)));
+            }
+            let e = appended.entry;
             rows.push(format!(
                 "({}, {}, 'rev-1', 'reviewer', 'case.upheld', '{}', '{}', '{}', '{}', '{}')",
                 e.index,
@@ -1089,6 +1135,13 @@ async fn audit_at_scale() {
                 chunk.join(",")
             );
             db.execute_unprepared(&sql).await.expect("seed");
+        }
+        for chunk in nodes.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO audit_nodes (level, pos, hash) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed nodes");
         }
         let state = format!(
             "UPDATE audit_state SET tree_size = {N}, frontier = '{}' WHERE id = 1",

@@ -2,6 +2,7 @@
 
 pub mod appeal;
 pub mod audit_entry;
+pub mod audit_node;
 pub mod audit_state;
 pub mod buyer_notification;
 pub mod case;
