@@ -96,6 +96,9 @@ pub struct Measures {
     pub listing_down: bool,
     /// A violation was recorded against the seller for this case.
     pub violation_recorded: bool,
+    /// The listing service's screening holds or blocks the listing, and this case was opened for
+    /// it: a restoration (after review) releases it too.
+    pub screening_hold: bool,
 }
 
 /// What a statement of reasons is issued for.
@@ -274,8 +277,9 @@ impl Plan {
     }
 
     fn restore(&mut self) {
-        if self.measures.listing_down {
+        if self.measures.listing_down || self.measures.screening_hold {
             self.measures.listing_down = false;
+            self.measures.screening_hold = false;
             self.push(Effect::Restore);
         }
     }
@@ -436,10 +440,21 @@ mod tests {
             Measures {
                 listing_down: true,
                 violation_recorded: false,
+                ..Measures::default()
             },
             Measures {
                 listing_down: true,
                 violation_recorded: true,
+                ..Measures::default()
+            },
+        ];
+        let measure_sets = [
+            measure_sets[0],
+            measure_sets[1],
+            measure_sets[2],
+            Measures {
+                screening_hold: true,
+                ..Measures::default()
             },
         ];
         let mut checked = 0;
@@ -462,7 +477,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 7 * 10 * 3);
+        assert_eq!(checked, 7 * 10 * 4);
     }
 
     #[test]
@@ -501,6 +516,7 @@ mod tests {
         let down = Measures {
             listing_down: true,
             violation_recorded: false,
+            ..Measures::default()
         };
         let already = apply(
             S::Open,
@@ -520,7 +536,8 @@ mod tests {
             already.measures,
             Measures {
                 listing_down: true,
-                violation_recorded: true
+                violation_recorded: true,
+                ..Measures::default()
             }
         );
     }
@@ -538,11 +555,39 @@ mod tests {
         let down = Measures {
             listing_down: true,
             violation_recorded: false,
+            ..Measures::default()
         };
         let restored =
             apply(S::Open, CaseEvent::Decide(CaseOutcome::Reject), down, G).expect("allowed");
         assert_eq!(restored.effects, [Effect::Restore]);
         assert_eq!(restored.measures, Measures::default());
+    }
+
+    #[test]
+    fn rejecting_an_automated_case_releases_the_screening_hold() {
+        let held = Measures {
+            screening_hold: true,
+            ..Measures::default()
+        };
+        let rejected =
+            apply(S::Open, CaseEvent::Decide(CaseOutcome::Reject), held, G).expect("allowed");
+        assert_eq!(rejected.effects, [Effect::Restore]);
+        assert_eq!(rejected.measures, Measures::default());
+        let upheld =
+            apply(S::Open, CaseEvent::Decide(CaseOutcome::Uphold), held, G).expect("allowed");
+        assert_eq!(
+            upheld.effects[0],
+            Effect::TakeDown,
+            "the hold becomes a takedown"
+        );
+        let lifted = apply(
+            S::CounterNoticePending,
+            CaseEvent::WindowExpired,
+            upheld.measures,
+            G,
+        )
+        .expect("allowed");
+        assert_eq!(lifted.effects, [Effect::Restore, Effect::RetractViolation]);
     }
 
     #[test]
@@ -571,6 +616,7 @@ mod tests {
         let up = Measures {
             listing_down: true,
             violation_recorded: true,
+            ..Measures::default()
         };
         let filed = apply(S::ActionTaken, CaseEvent::FileCounterNotice, up, G).expect("allowed");
         assert_eq!(
@@ -599,6 +645,7 @@ mod tests {
         let up = Measures {
             listing_down: true,
             violation_recorded: true,
+            ..Measures::default()
         };
         let reversed = apply(
             S::CounterNoticePending,

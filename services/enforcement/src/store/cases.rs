@@ -148,8 +148,12 @@ impl Store {
         })
         .await?;
         if outcome == CaseOutcome::Reject {
+            // Automated detection has no notifier id: the platform's own screening is not a
+            // notifier whose misuse Art. 23(2) is about.
             for notifier_id in transitions::notifiers(&txn, case_id).await? {
-                self.check_misuse(&txn, &notifier_id, actor).await?;
+                if !notifier_id.is_empty() {
+                    self.check_misuse(&txn, &notifier_id, actor).await?;
+                }
             }
         }
         let view = CaseView::load(&txn, saved).await?;

@@ -223,6 +223,39 @@ async fn a_regulator_notice_takes_the_listing_down_on_receipt_with_a_statement()
 }
 
 #[tokio::test]
+async fn rejecting_an_automated_case_restores_the_held_listing() {
+    for f in fixtures().await {
+        let listing = Actor::new("listing", "service:listing");
+        let mut automated = notice(NoticeSource::AutomatedDetection, "a1", &["l-1"]);
+        automated.draft.notifier_id = String::new();
+        let n = f
+            .store
+            .submit_notice(&listing, automated)
+            .await
+            .expect("stored");
+        let case_id = parse_list(&n.notice.case_ids).remove(0);
+        f.store
+            .decide_case(
+                &Actor::new("rev-1", "reviewer"),
+                &case_id,
+                CaseOutcome::Reject,
+                "false positive",
+                None,
+            )
+            .await
+            .expect("rejected");
+        assert_eq!(
+            outbox(&f.store).await,
+            [(
+                "enforcement.restore".to_owned(),
+                format!("{case_id}/restore/1"),
+                "pending".to_owned()
+            )]
+        );
+    }
+}
+
+#[tokio::test]
 async fn counter_notice_window_expiry_restores_and_retracts() {
     for f in fixtures().await {
         let submitted = f

@@ -13,7 +13,7 @@ use super::entities::{case, case_event, case_notice, outbound_notification};
 use super::report::{self, metric};
 use super::{Actor, Store, audit, effects, new_id, statements};
 use crate::domain::case_state::{self, CaseEvent, CaseStatus, Effect, Measures, StatementKind};
-use crate::domain::vocabulary::{AppealOutcome, CaseOutcome, NoticeGround};
+use crate::domain::vocabulary::{AppealOutcome, CaseOutcome, NoticeGround, NoticeSource};
 
 /// One event to apply, with who did it and when.
 #[derive(Debug, Clone)]
@@ -74,6 +74,9 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     let measures = Measures {
         listing_down: case.listing_down,
         violation_recorded: case.violation_recorded,
+        // The hold an automated-detection case was opened for lasts until its first restoration.
+        screening_hold: case.source == NoticeSource::AutomatedDetection.as_str()
+            && case.restores == 0,
     };
     let transition = case_state::apply(from, step.event, measures, ground)
         .map_err(|r| r.into_error(&case.case_id))?;
