@@ -64,7 +64,9 @@ fn write_module_tree(packages: &std::collections::BTreeSet<String>, out_dir: &Pa
     }
     fn render(node: &Node, out: &mut String) {
         if let Some(package) = &node.package {
-            out.push_str(&format!("include!(concat!(env!(\"OUT_DIR\"), \"/{package}.rs\"));\n"));
+            out.push_str(&format!(
+                "include!(concat!(env!(\"OUT_DIR\"), \"/{package}.rs\"));\n"
+            ));
         }
         for (name, child) in &node.children {
             out.push_str(&format!("pub mod {name} {{\n"));
