@@ -21,7 +21,7 @@ use genuine_contracts::genuine::enforcement::v1::enforcement_service_client::Enf
 use genuine_contracts::genuine::listing::v1::listing_service_client::ListingServiceClient;
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
 use genuine_runtime::clients::{
-    ClientConfig, RetryPolicy, ServiceChannel, retry_idempotent, service_channel,
+    ClientConfig, RetryPolicy, ServiceChannel, client_tls_config, retry_idempotent, service_channel,
 };
 use genuine_runtime::config::ServiceSettings;
 use tonic::metadata::AsciiMetadataValue;
@@ -50,8 +50,15 @@ impl Upstreams {
     /// A peer URL that is not a valid endpoint, or no way to authenticate readiness checks.
     pub fn connect(settings: &ServiceSettings) -> anyhow::Result<Self> {
         let credentials = credentials::service_credentials(settings)?;
+        // The services' own client TLS (mutual: the gateway presents its certificate too).
+        let tls = match &settings.tls {
+            Some(files) => Some(client_tls_config(&files.read()?)),
+            None => None,
+        };
         let channel = |url: &str| -> anyhow::Result<ServiceChannel> {
-            let config = ClientConfig::new(url).with_deadline(settings.call_timeout);
+            let config = ClientConfig::new(url)
+                .with_deadline(settings.call_timeout)
+                .with_tls(tls.clone());
             service_channel(&config, credentials.clone())
                 .map_err(|e| anyhow::anyhow!("gateway: bad peer address {url:?}: {e}"))
         };

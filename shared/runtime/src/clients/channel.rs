@@ -23,6 +23,23 @@ pub fn connect_lazy(config: &ClientConfig) -> Result<Channel, ClientError> {
         })?
         .connect_timeout(config.connect_timeout)
         .tcp_nodelay(true);
+    let endpoint = match &config.tls {
+        // tonic only uses TLS for https URIs: refuse rather than call a TLS peer in plaintext.
+        Some(_) if endpoint.uri().scheme_str() != Some("https") => {
+            return Err(ClientError::PlaintextWithTls {
+                endpoint: config.endpoint.clone(),
+            });
+        }
+        Some(tls) => {
+            endpoint
+                .tls_config(tls.clone())
+                .map_err(|source| ClientError::InvalidTls {
+                    endpoint: config.endpoint.clone(),
+                    source,
+                })?
+        }
+        None => endpoint,
+    };
     Ok(endpoint.connect_lazy())
 }
 

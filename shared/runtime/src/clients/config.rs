@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use tonic::transport::ClientTlsConfig;
+
 /// Settings of one outgoing channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// `http://host:port` of the peer (e.g. `http://127.0.0.1:50052`).
     pub endpoint: String,
@@ -11,6 +13,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Deadline given to every call that does not set its own.
     pub deadline: Duration,
+    /// TLS for `https://` endpoints ([`super::client_tls_config`]); `None` for plaintext.
+    pub tls: Option<ClientTlsConfig>,
 }
 
 impl ClientConfig {
@@ -25,6 +29,7 @@ impl ClientConfig {
             endpoint: endpoint.into(),
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             deadline: Self::DEFAULT_DEADLINE,
+            tls: None,
         }
     }
 
@@ -35,6 +40,12 @@ impl ClientConfig {
 
     pub fn with_connect_timeout(mut self, connect_timeout: Duration) -> Self {
         self.connect_timeout = connect_timeout;
+        self
+    }
+
+    /// Uses `tls` (or plaintext with `None`), e.g. the service's [`super::client_tls_config`].
+    pub fn with_tls(mut self, tls: Option<ClientTlsConfig>) -> Self {
+        self.tls = tls;
         self
     }
 }

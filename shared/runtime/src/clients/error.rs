@@ -9,6 +9,16 @@ pub enum ClientError {
         #[source]
         source: tonic::transport::Error,
     },
+    #[error("TLS settings unusable for `{endpoint}`: {source}")]
+    InvalidTls {
+        endpoint: String,
+        #[source]
+        source: tonic::transport::Error,
+    },
+    #[error(
+        "`{endpoint}` is not https:// although TLS is configured; calls would go out in plaintext"
+    )]
+    PlaintextWithTls { endpoint: String },
     #[error("a static service token must be printable ASCII")]
     InvalidToken,
 }

@@ -21,6 +21,7 @@ mod error;
 mod interceptor;
 mod propagation;
 mod retry;
+mod tls;
 
 pub use channel::{ServiceChannel, connect_lazy, service_channel};
 pub use config::ClientConfig;
@@ -29,3 +30,4 @@ pub use error::ClientError;
 pub use interceptor::OutgoingInterceptor;
 pub use propagation::{MetadataInjector, inject_trace_context};
 pub use retry::{RetryPolicy, retry_idempotent};
+pub use tls::client_tls_config;

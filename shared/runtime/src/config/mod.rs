@@ -9,7 +9,9 @@
 mod secret;
 mod service;
 mod source;
+mod tls;
 
 pub use secret::Secret;
 pub use service::{PeerUrls, ServiceSettings};
 pub use source::{ConfigError, Scoped, Source};
+pub use tls::{TlsFiles, TlsPem};

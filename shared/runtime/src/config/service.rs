@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{ConfigError, Scoped, Secret, Source};
+use super::{ConfigError, Scoped, Secret, Source, TlsFiles};
 use crate::storage::{StorageConfig, sqlite_url_in};
 
 /// Where the other services answer (gRPC URLs such as `http://127.0.0.1:50052`).
@@ -58,6 +58,12 @@ pub struct ServiceSettings {
     pub shutdown_grace: Duration,
     /// `GENUINE_<SVC>_CALL_TIMEOUT`: deadline of outgoing calls without one of their own (default 5s).
     pub call_timeout: Duration,
+    /// `GENUINE_TLS_CERT_FILE`, `_KEY_FILE`, `_CA_FILE`: mutual TLS on the server and on calls to
+    /// peers (whose URLs are then `https://`); `None` is plaintext.
+    pub tls: Option<TlsFiles>,
+    /// `GENUINE_<SVC>_HEALTH_ADDR`: a plaintext listener serving only `grpc.health.v1`, for
+    /// probes that cannot present a client certificate (the kubelet's) when TLS is on.
+    pub health_addr: Option<SocketAddr>,
 }
 
 impl ServiceSettings {
@@ -108,6 +114,11 @@ impl ServiceSettings {
             max_concurrent_streams: s.ranged("MAX_CONCURRENT_STREAMS", 256_u32, 1..=100_000)?,
             shutdown_grace: s.duration("SHUTDOWN_GRACE", Duration::from_secs(20))?,
             call_timeout: s.duration("CALL_TIMEOUT", Duration::from_secs(5))?,
+            tls: TlsFiles::load(&s)?,
+            health_addr: match s.optional("HEALTH_ADDR") {
+                Some(_) => Some(s.parse("HEALTH_ADDR", SocketAddr::from(([127, 0, 0, 1], 0)))?),
+                None => None,
+            },
         })
     }
 

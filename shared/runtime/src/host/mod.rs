@@ -14,13 +14,16 @@ use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
+use tonic::transport::{ClientTlsConfig, ServerTlsConfig};
 
 use crate::auth::{AccessPolicy, AuthLayer, TokenVerifier};
-use crate::clients::{ClientConfig, ServiceChannel, ServiceCredentials, service_channel};
+use crate::clients::{
+    ClientConfig, ServiceChannel, ServiceCredentials, client_tls_config, service_channel,
+};
 use crate::clock::SharedClock;
 use crate::config::ServiceSettings;
 use crate::outbox::{Dispatcher, DispatcherConfig, Handlers, Wake};
-use crate::serving::{GrpcServer, ServingConfig, probe_fn};
+use crate::serving::{GrpcServer, ServingConfig, probe_fn, server_tls_config};
 use crate::storage;
 
 /// A service's running infrastructure: database pool, clock, token verifier, credentials for
@@ -33,6 +36,8 @@ pub struct Host {
     credentials: ServiceCredentials,
     wake: Wake,
     dispatcher: DispatcherConfig,
+    /// Both halves of mutual TLS, read once at start; `None` when TLS is off.
+    tls: Option<(ServerTlsConfig, ClientTlsConfig)>,
 }
 
 impl std::fmt::Debug for Host {
@@ -57,6 +62,13 @@ impl Host {
         let verifier = TokenVerifier::new(auth_setup::auth_config(&settings)?)
             .context("token verification cannot be set up")?;
         let credentials = auth_setup::service_credentials(&settings)?;
+        let tls = match &settings.tls {
+            Some(files) => {
+                let pem = files.read()?;
+                Some((server_tls_config(&pem), client_tls_config(&pem)))
+            }
+            None => None,
+        };
         let db = storage::connect(&settings.database)
             .await
             .with_context(|| format!("{}: cannot open its database", settings.name))?;
@@ -73,6 +85,7 @@ impl Host {
             credentials,
             wake: Wake::new(),
             dispatcher: DispatcherConfig::default(),
+            tls,
         })
     }
 
@@ -126,14 +139,18 @@ impl Host {
         url: &str,
         deadline: Duration,
     ) -> anyhow::Result<ServiceChannel> {
-        let config = ClientConfig::new(url).with_deadline(deadline);
+        let config = ClientConfig::new(url)
+            .with_deadline(deadline)
+            .with_tls(self.tls.as_ref().map(|(_, client)| client.clone()));
         service_channel(&config, self.credentials.clone())
             .with_context(|| format!("{}: bad peer address {url:?}", self.settings.name))
     }
 
     /// Serves `routes` on `listener` with health (NOT_SERVING while the database does not
     /// answer), reflection, the access `policy` and the serving limits, and runs the outbox
-    /// dispatcher with `handlers`, until `shutdown` is cancelled; then drains both.
+    /// dispatcher with `handlers`, until `shutdown` is cancelled; then drains both. With TLS
+    /// configured the server requires client certificates; with `HEALTH_ADDR` set, health is
+    /// also served in plaintext there (for the kubelet).
     ///
     /// # Errors
     /// When the server cannot start.
@@ -153,8 +170,19 @@ impl Host {
             verifier,
             wake,
             dispatcher,
+            tls,
             ..
         } = self;
+        // Bound before anything starts, so a taken port fails the start, not the first probe.
+        let health_listener = match settings.health_addr {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "GENUINE_{}_HEALTH_ADDR: cannot listen on {addr}",
+                    settings.name.to_uppercase()
+                )
+            })?),
+            None => None,
+        };
         let dispatcher = Dispatcher::new(db.clone(), handlers, clock, dispatcher).with_wake(wake);
         let dispatcher_task = tokio::spawn(dispatcher.run(shutdown.clone()));
 
@@ -179,6 +207,14 @@ impl Host {
             Arc::new(probe),
             AuthLayer::new(verifier, policy),
         );
+        let server = match tls {
+            Some((server_tls, _)) => server.with_tls(server_tls),
+            None => server,
+        };
+        let server = match health_listener {
+            Some(listener) => server.with_health_listener(listener),
+            None => server,
+        };
         let served = server.serve(listener, shutdown.clone()).await;
         // The dispatcher stops on the same token; wait for it to hand back its claims.
         shutdown.cancel();

@@ -23,10 +23,13 @@ mod probe;
 mod rpc_path;
 mod server;
 mod timeout;
+mod tls;
 mod trace_layer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 pub use admission::{AdmissionLayer, AdmissionService, HEALTH_PATH_PREFIX};
 pub use config::ServingConfig;
@@ -34,4 +37,5 @@ pub use metrics_layer::{MetricsLayer, MetricsService};
 pub use probe::{AlwaysServing, FnProbe, HealthProbe, probe_fn};
 pub use server::{GrpcServer, ServeError, shutdown_on_signals};
 pub use timeout::{TimeoutLayer, TimeoutService};
+pub use tls::server_tls_config;
 pub use trace_layer::{TraceContextLayer, TraceContextService};

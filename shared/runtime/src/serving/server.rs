@@ -6,8 +6,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
-use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Server, ServerTlsConfig};
 use tonic_health::ServingStatus;
 use tonic_health::server::health_reporter;
 use tower::ServiceBuilder;
@@ -47,6 +47,8 @@ pub struct GrpcServer {
     probe: Arc<dyn HealthProbe>,
     auth: AuthLayer,
     metrics: RpcMetrics,
+    tls: Option<ServerTlsConfig>,
+    health_listener: Option<TcpListener>,
 }
 
 impl std::fmt::Debug for GrpcServer {
@@ -82,7 +84,26 @@ impl GrpcServer {
             probe,
             auth,
             metrics: RpcMetrics::new(),
+            tls: None,
+            health_listener: None,
         }
+    }
+
+    /// Serves over TLS ([`super::server_tls_config`]: mutual, callers need a certificate).
+    #[must_use]
+    pub fn with_tls(mut self, tls: ServerTlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Also serves `grpc.health.v1.Health`, and nothing else, in plaintext on `listener`: the
+    /// kubelet's `grpc:` probes cannot present a client certificate, so with mutual TLS on the
+    /// main port they need a door of their own. It reports the same statuses as the main port,
+    /// NOT_SERVING during the drain included, and closes once the main server has stopped.
+    #[must_use]
+    pub fn with_health_listener(mut self, listener: TcpListener) -> Self {
+        self.health_listener = Some(listener);
+        self
     }
 
     /// Serves on `listener` until `shutdown` is cancelled, then: NOT_SERVING for every name,
@@ -102,6 +123,8 @@ impl GrpcServer {
             probe,
             auth,
             metrics,
+            tls,
+            health_listener,
         } = self;
 
         let mut listed: Vec<String> = service_names.clone();
@@ -134,6 +157,19 @@ impl GrpcServer {
             config.health_poll_interval,
             health_stop,
         ));
+
+        let health_only = health_listener.map(|listener| {
+            let stop = CancellationToken::new();
+            let addr = listener.local_addr().ok();
+            tracing::info!(server = %name, ?addr, "plaintext health listener");
+            let serving = Server::builder()
+                .add_service(health_service.clone())
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener),
+                    stop.clone().cancelled_owned(),
+                );
+            (stop, tokio::spawn(serving))
+        });
 
         let routes = routes
             .add_service(health_service)
@@ -172,7 +208,12 @@ impl GrpcServer {
             }
         };
 
-        let serving = Server::builder()
+        let tls_on = tls.is_some();
+        let mut builder = Server::builder();
+        if let Some(tls) = tls {
+            builder = builder.tls_config(tls)?;
+        }
+        let serving = builder
             .max_concurrent_streams(config.max_concurrent_streams)
             .layer(stack)
             .add_routes(routes)
@@ -183,6 +224,7 @@ impl GrpcServer {
             addr = ?local_addr,
             concurrency_limit = config.concurrency_limit,
             request_timeout = ?config.request_timeout,
+            tls = tls_on,
             "gRPC server listening"
         );
 
@@ -192,10 +234,9 @@ impl GrpcServer {
             tokio::time::sleep(config.not_serving_delay + config.shutdown_grace).await;
         };
 
-        tokio::select! {
+        let outcome = tokio::select! {
             result = serving => {
-                result?;
-                tracing::info!(server = %name, "shutdown: drained, server stopped");
+                result.map(|()| tracing::info!(server = %name, "shutdown: drained, server stopped"))
             }
             () = give_up => {
                 let in_flight = config
@@ -207,9 +248,18 @@ impl GrpcServer {
                     in_flight,
                     "shutdown: grace period over, abandoning unfinished calls"
                 );
+                Ok(())
+            }
+        };
+        if let Some((stop, task)) = health_only {
+            stop.cancel();
+            match task.await {
+                Ok(Err(error)) => tracing::warn!(server = %name, %error, "health listener failed"),
+                Err(error) => tracing::warn!(server = %name, %error, "health listener panicked"),
+                Ok(Ok(())) => {}
             }
         }
-        Ok(())
+        Ok(outcome?)
     }
 }
 
