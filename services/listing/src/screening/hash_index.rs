@@ -1,21 +1,62 @@
 //! Finding every known hash within a Hamming distance of a query: multi-index hashing.
 //!
-//! The 256 bits are cut into 16 chunks of 16 bits. If two hashes differ in at most `r` bits, some
-//! chunk differs in at most `r / 16` bits (pigeonhole). So each chunk has a table from its 16-bit
-//! value to the hashes with that value, and a query probes, per chunk, every value within
-//! `r / 16` bits of its own chunk (17 probes for the default `r = 31`), then checks the full
-//! distance of each candidate. That returns exactly what a linear scan returns, touching a few
-//! thousand candidates instead of every hash.
+//! The 256 bits are cut into `m` chunks. If two hashes differ in at most `r` bits, some chunk
+//! differs in at most `r / m` bits (pigeonhole). So each chunk has a table from its value to the
+//! hashes with that value, and a query probes, per chunk, every value within `r / m` bits of its
+//! own chunk, then checks the full distance of each candidate once. That returns exactly what a
+//! linear scan returns, touching a few thousand candidates instead of every hash.
 //!
-//! Tables are a compact CSR layout (offsets per bucket, then positions): at a million hashes the
-//! index is 32 MB of hashes plus 16 × 4 MB of positions plus 4 MB of offsets.
+//! Two layouts: up to 2 M hashes, 16 chunks of 16 bits (17 probes per chunk at `r = 31`; at a
+//! million hashes 32 MB of hashes, 16 × 4 MB of positions, 4 MB of offsets); beyond, 12 chunks
+//! of 21–22 bits (`r / 12 = 2`: ~240 probes per chunk, but ~4× fewer candidates, which are the
+//! cache misses that dominate at ten million).
+//!
+//! Tables are a compact CSR layout: offsets per bucket, then positions.
 
 use super::pdq::PdqHash;
 
-const CHUNKS: usize = 16;
-const BUCKETS: usize = 1 << 16;
 /// Above this distance, probing costs more than it saves; searches fall back to a scan.
 pub const MAX_INDEXED_DISTANCE: u32 = 63;
+/// Sets larger than this use the wide layout.
+const WIDE_FROM: usize = 2_000_000;
+
+/// How the 256 bits are cut into chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// 16 chunks of 16 bits: compact, for up to a few million hashes.
+    Narrow,
+    /// 12 chunks of 21 or 22 bits: fewer candidates for tens of millions.
+    Wide,
+}
+
+impl Layout {
+    /// (first bit, width) of each chunk; widths add up to 256.
+    fn chunks(self) -> Vec<(u32, u32)> {
+        let widths: Vec<u32> = match self {
+            Self::Narrow => vec![16; 16],
+            Self::Wide => [vec![21; 8], vec![22; 4]].concat(),
+        };
+        let mut start = 0;
+        widths
+            .into_iter()
+            .map(|w| {
+                let chunk = (start, w);
+                start += w;
+                chunk
+            })
+            .collect()
+    }
+
+    /// The layout for `n` hashes.
+    #[must_use]
+    pub fn for_len(n: usize) -> Self {
+        if n > WIDE_FROM {
+            Self::Wide
+        } else {
+            Self::Narrow
+        }
+    }
+}
 
 /// One hit: the position of the hash in the index (insertion order) and its distance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,9 +71,13 @@ pub struct Hit {
 #[derive(Clone)]
 pub struct HashIndex {
     hashes: Vec<PdqHash>,
-    /// `CHUNKS * (BUCKETS + 1)` start offsets into `positions`, chunk after chunk.
+    /// (first bit, width) per chunk.
+    chunks: Vec<(u32, u32)>,
+    /// Where each chunk's offsets start in `offsets`.
+    table_starts: Vec<usize>,
+    /// Per chunk, `2^width + 1` start offsets into that chunk's positions.
     offsets: Vec<u32>,
-    /// `CHUNKS * len` positions, grouped by chunk then bucket.
+    /// `chunks * len` positions, grouped by chunk then bucket.
     positions: Vec<u32>,
 }
 
@@ -40,50 +85,78 @@ impl std::fmt::Debug for HashIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HashIndex")
             .field("len", &self.hashes.len())
+            .field("chunks", &self.chunks.len())
             .finish_non_exhaustive()
     }
 }
 
-fn chunk(hash: &PdqHash, index: usize) -> u16 {
-    let word = hash.0[index / 4];
-    // Truncation to the chunk's 16 bits is the point.
+/// Bits `start .. start + width` of `hash` (width at most 32).
+fn extract(hash: &PdqHash, (start, width): (u32, u32)) -> u32 {
+    let word = (start / 64) as usize;
+    let shift = start % 64;
+    let mut value = hash.0[word] >> shift;
+    if shift + width > 64 {
+        value |= hash.0[word + 1] << (64 - shift);
+    }
+    // Truncation to the chunk's width is the point.
     #[allow(clippy::cast_possible_truncation)]
-    let value = (word >> ((index % 4) * 16)) as u16;
-    value
+    let chunk = (value & ((1_u64 << width) - 1)) as u32;
+    chunk
 }
 
 impl HashIndex {
-    /// Builds the index; positions follow the order of `hashes`.
+    /// Builds the index with the layout suited to the set's size; positions follow the order of
+    /// `hashes`.
     ///
     /// # Panics
     /// Never for fewer than 2^32 hashes; more cannot be addressed and is refused.
     #[must_use]
     pub fn build(hashes: Vec<PdqHash>) -> Self {
+        let layout = Layout::for_len(hashes.len());
+        Self::build_with(hashes, layout)
+    }
+
+    /// Builds the index with a given layout.
+    ///
+    /// # Panics
+    /// Never for fewer than 2^32 hashes; more cannot be addressed and is refused.
+    #[must_use]
+    pub fn build_with(hashes: Vec<PdqHash>, layout: Layout) -> Self {
         assert!(
             u32::try_from(hashes.len()).is_ok(),
             "at most 2^32 - 1 hashes per index"
         );
         let n = hashes.len();
-        let mut offsets = vec![0_u32; CHUNKS * (BUCKETS + 1)];
-        let mut positions = vec![0_u32; CHUNKS * n];
-        for c in 0..CHUNKS {
-            let table = &mut offsets[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
+        let chunks = layout.chunks();
+        let mut table_starts = Vec::with_capacity(chunks.len());
+        let mut total = 0;
+        for (_, width) in &chunks {
+            table_starts.push(total);
+            total += (1_usize << width) + 1;
+        }
+        let mut offsets = vec![0_u32; total];
+        let mut positions = vec![0_u32; chunks.len() * n];
+        for (c, &spec) in chunks.iter().enumerate() {
+            let buckets = 1_usize << spec.1;
+            let table = &mut offsets[table_starts[c]..=table_starts[c] + buckets];
             for hash in &hashes {
-                table[usize::from(chunk(hash, c)) + 1] += 1;
+                table[extract(hash, spec) as usize + 1] += 1;
             }
-            for b in 0..BUCKETS {
+            for b in 0..buckets {
                 table[b + 1] += table[b];
             }
-            let mut cursor: Vec<u32> = table[..BUCKETS].to_vec();
+            let mut cursor: Vec<u32> = table[..buckets].to_vec();
             let out = &mut positions[c * n..(c + 1) * n];
             for (position, hash) in (0_u32..).zip(&hashes) {
-                let bucket = usize::from(chunk(hash, c));
+                let bucket = extract(hash, spec) as usize;
                 out[cursor[bucket] as usize] = position;
                 cursor[bucket] += 1;
             }
         }
         Self {
             hashes,
+            chunks,
+            table_starts,
             offsets,
             positions,
         }
@@ -127,15 +200,24 @@ impl HashIndex {
             return brute_force(&self.hashes, query, max_distance);
         }
         let n = self.hashes.len();
-        let per_chunk = max_distance / CHUNKS as u32;
-        let masks = masks_within(per_chunk);
+        let per_chunk = max_distance / u32::try_from(self.chunks.len()).unwrap_or(u32::MAX);
+        let mut masks: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut candidates: Vec<u32> = Vec::new();
-        for c in 0..CHUNKS {
-            let table = &self.offsets[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
+        for (c, &spec) in self.chunks.iter().enumerate() {
+            let width = spec.1;
+            let index = match masks.iter().position(|(w, _)| *w == width) {
+                Some(i) => i,
+                None => {
+                    masks.push((width, masks_within(width, per_chunk)));
+                    masks.len() - 1
+                }
+            };
+            let start = self.table_starts[c];
+            let table = &self.offsets[start..=start + (1_usize << width)];
             let postings = &self.positions[c * n..(c + 1) * n];
-            let query_chunk = chunk(query, c);
-            for mask in &masks {
-                let bucket = usize::from(query_chunk ^ mask);
+            let query_chunk = extract(query, spec);
+            for mask in &masks[index].1 {
+                let bucket = (query_chunk ^ mask) as usize;
                 candidates.extend_from_slice(
                     &postings[table[bucket] as usize..table[bucket + 1] as usize],
                 );
@@ -169,19 +251,19 @@ pub fn brute_force(hashes: &[PdqHash], query: &PdqHash, max_distance: u32) -> Ve
         .collect()
 }
 
-/// Every 16-bit mask with at most `bits` bits set (1 + 16 + 120 + … of them).
-fn masks_within(bits: u32) -> Vec<u16> {
-    fn extend(from: u32, left: u32, mask: u16, out: &mut Vec<u16>) {
+/// Every `width`-bit mask with at most `bits` bits set (for 16 bits: 1 + 16 + 120 + … of them).
+fn masks_within(width: u32, bits: u32) -> Vec<u32> {
+    fn extend(from: u32, width: u32, left: u32, mask: u32, out: &mut Vec<u32>) {
         out.push(mask);
         if left == 0 {
             return;
         }
-        for bit in from..16 {
-            extend(bit + 1, left - 1, mask | (1 << bit), out);
+        for bit in from..width {
+            extend(bit + 1, width, left - 1, mask | (1 << bit), out);
         }
     }
     let mut out = Vec::new();
-    extend(0, bits.min(16), 0, &mut out);
+    extend(0, width, bits.min(width), 0, &mut out);
     out
 }
 
@@ -206,10 +288,36 @@ mod tests {
     }
 
     #[test]
+    fn chunks_cover_every_bit_once() {
+        let hash = PdqHash([
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+            u64::MAX,
+            0x8000_0000_0000_0001,
+        ]);
+        for layout in [Layout::Narrow, Layout::Wide] {
+            let chunks = layout.chunks();
+            assert_eq!(chunks.iter().map(|(_, w)| w).sum::<u32>(), 256);
+            let mut rebuilt = [0_u64; 4];
+            for spec in chunks {
+                let value = u64::from(extract(&hash, spec));
+                for i in 0..spec.1 {
+                    let bit = spec.0 + i;
+                    rebuilt[(bit / 64) as usize] |= ((value >> i) & 1) << (bit % 64);
+                }
+            }
+            assert_eq!(PdqHash(rebuilt), hash, "{layout:?}");
+        }
+        assert_eq!(Layout::for_len(1_000_000), Layout::Narrow);
+        assert_eq!(Layout::for_len(10_000_000), Layout::Wide);
+    }
+
+    #[test]
     fn masks_are_complete_and_distinct() {
-        assert_eq!(masks_within(0), vec![0]);
-        assert_eq!(masks_within(1).len(), 17);
-        let two = masks_within(2);
+        assert_eq!(masks_within(16, 0), vec![0]);
+        assert_eq!(masks_within(16, 1).len(), 17);
+        assert_eq!(masks_within(21, 2).len(), 1 + 21 + 210);
+        let two = masks_within(16, 2);
         assert_eq!(two.len(), 1 + 16 + 120);
         let mut sorted = two.clone();
         sorted.sort_unstable();
@@ -225,21 +333,20 @@ mod tests {
         let at_32 = near(base, &(0..32).map(|i| i * 8).collect::<Vec<_>>());
         assert_eq!(base.distance(&at_31), 31);
         assert_eq!(base.distance(&at_32), 32);
-        let index = HashIndex::build(vec![at_32, base, at_31]);
-        let hits = index.search(&base, 31);
-        assert_eq!(
-            hits,
-            vec![
+        for layout in [Layout::Narrow, Layout::Wide] {
+            let index = HashIndex::build_with(vec![at_32, base, at_31], layout);
+            let expected = vec![
                 Hit {
                     position: 1,
-                    distance: 0
+                    distance: 0,
                 },
                 Hit {
                     position: 2,
-                    distance: 31
-                }
-            ]
-        );
+                    distance: 31,
+                },
+            ];
+            assert_eq!(index.search(&base, 31), expected, "{layout:?}");
+        }
         assert!(HashIndex::build(Vec::new()).search(&base, 31).is_empty());
     }
 
@@ -262,8 +369,11 @@ mod tests {
             }
             let base = bases[query_pick.index(bases.len())];
             let query = near(base, &query_flips);
-            let index = HashIndex::build(hashes.clone());
-            prop_assert_eq!(index.search(&query, max_distance), brute_force(&hashes, &query, max_distance));
+            let expected = brute_force(&hashes, &query, max_distance);
+            for layout in [Layout::Narrow, Layout::Wide] {
+                let index = HashIndex::build_with(hashes.clone(), layout);
+                prop_assert_eq!(index.search(&query, max_distance), expected.clone(), "{:?}", layout);
+            }
         }
 
         #[test]
