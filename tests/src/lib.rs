@@ -155,6 +155,12 @@ impl Suite {
         anyhow::bail!("{} never became SERVING", service.name())
     }
 
+    /// The settings the services were started with (secret, peer URLs, data folder), for
+    /// starting another process of the suite next to them, e.g. the gateway.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
     /// The gRPC URL of `service`.
     pub fn url(&self, service: Service) -> &str {
         &self.urls[&service]

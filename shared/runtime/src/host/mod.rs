@@ -22,9 +22,13 @@ use crate::clients::{
 };
 use crate::clock::SharedClock;
 use crate::config::ServiceSettings;
-use crate::outbox::{Dispatcher, DispatcherConfig, Handlers, Wake};
+use crate::outbox::{Dispatcher, DispatcherConfig, Handlers, Wake, register_metrics};
 use crate::serving::{GrpcServer, ServingConfig, probe_fn, server_tls_config};
 use crate::storage;
+
+/// How often the outbox gauges re-count the backlog: a cheap indexed count, and alerts look at
+/// minutes.
+const OUTBOX_METRICS_INTERVAL: Duration = Duration::from_secs(15);
 
 /// A service's running infrastructure: database pool, clock, token verifier, credentials for
 /// outgoing calls, and the outbox wake-up.
@@ -183,6 +187,14 @@ impl Host {
             })?),
             None => None,
         };
+        // Backlog and oldest age as gauges; the first measurement is taken at once.
+        let outbox_metrics = register_metrics(
+            db.clone(),
+            clock.clone(),
+            settings.name,
+            OUTBOX_METRICS_INTERVAL,
+            shutdown.clone(),
+        );
         let dispatcher = Dispatcher::new(db.clone(), handlers, clock, dispatcher).with_wake(wake);
         let dispatcher_task = tokio::spawn(dispatcher.run(shutdown.clone()));
 
@@ -221,6 +233,7 @@ impl Host {
         if let Err(error) = dispatcher_task.await {
             tracing::error!(service = settings.name, %error, "outbox dispatcher ended abnormally");
         }
+        outbox_metrics.await.ok();
         db.close().await.ok();
         served.with_context(|| format!("{}: server failed", settings.name))
     }

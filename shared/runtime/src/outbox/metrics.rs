@@ -1,4 +1,5 @@
-//! Backlog and age as OpenTelemetry gauges (`outbox.backlog`, `outbox.oldest_age_seconds`).
+//! Backlog and age as OpenTelemetry gauges (`outbox.backlog`, `outbox.oldest_age_seconds`);
+//! registered by [`crate::host::Host::run`] for every service.
 //! Gauge callbacks are synchronous and must not query the database, so a task refreshes a
 //! snapshot that the callbacks read.
 
@@ -27,11 +28,20 @@ pub fn register_metrics(
     let read = snapshot.clone();
     meter
         .u64_observable_gauge("outbox.backlog")
-        .with_description("Outbox rows by state: pending (due or not), due, parked")
+        .with_description(
+            "Outbox rows by state: pending (due or not), due, scheduled (not due yet), parked",
+        )
         .with_callback(move |observer| {
             if let Some(b) = *read.lock().unwrap_or_else(PoisonError::into_inner) {
-                for (state, value) in [("pending", b.pending), ("due", b.due), ("parked", b.parked)]
-                {
+                // `scheduled`: pending but not due yet, i.e. the deadlines still running
+                // (counter-notice, appeal and suspension windows) and retries backing off.
+                let scheduled = b.pending.saturating_sub(b.due);
+                for (state, value) in [
+                    ("pending", b.pending),
+                    ("due", b.due),
+                    ("scheduled", scheduled),
+                    ("parked", b.parked),
+                ] {
                     observer.observe(
                         value,
                         &[
