@@ -56,6 +56,10 @@ pub struct ServiceSettings {
     pub max_concurrent_streams: u32,
     /// `GENUINE_<SVC>_SHUTDOWN_GRACE`: how long to drain on SIGTERM (default 20s).
     pub shutdown_grace: Duration,
+    /// `GENUINE_<SVC>_NOT_SERVING_DELAY`: on SIGTERM, how long health reports NOT_SERVING while
+    /// the listener still accepts, so balancers stop sending first (default 0: in Kubernetes the
+    /// `preStop` sleep does this before the signal).
+    pub not_serving_delay: Duration,
     /// `GENUINE_<SVC>_CALL_TIMEOUT`: deadline of outgoing calls without one of their own (default 5s).
     pub call_timeout: Duration,
     /// `GENUINE_TLS_CERT_FILE`, `_KEY_FILE`, `_CA_FILE`: mutual TLS on the server and on calls to
@@ -113,6 +117,7 @@ impl ServiceSettings {
             concurrency_limit: s.ranged("CONCURRENCY_LIMIT", 256_usize, 1..=100_000)?,
             max_concurrent_streams: s.ranged("MAX_CONCURRENT_STREAMS", 256_u32, 1..=100_000)?,
             shutdown_grace: s.duration("SHUTDOWN_GRACE", Duration::from_secs(20))?,
+            not_serving_delay: s.duration("NOT_SERVING_DELAY", Duration::ZERO)?,
             call_timeout: s.duration("CALL_TIMEOUT", Duration::from_secs(5))?,
             tls: TlsFiles::load(&s)?,
             health_addr: match s.optional("HEALTH_ADDR") {

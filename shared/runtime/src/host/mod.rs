@@ -209,6 +209,7 @@ impl Host {
             concurrency_limit: settings.concurrency_limit,
             max_concurrent_streams: settings.max_concurrent_streams,
             shutdown_grace: settings.shutdown_grace,
+            not_serving_delay: settings.not_serving_delay,
             ..ServingConfig::default()
         };
         let server = GrpcServer::new(
