@@ -46,6 +46,8 @@ pub enum Command {
     /// Notices, cases, counter-notices, appeals, reports, audit log, statements (enforcement).
     #[command(flatten)]
     Enforcement(genuine_enforcement::cli::EnforcementCommand),
+    /// Load generator and benchmarks, each measured beside its limit in the same run.
+    Bench(genuine_bench::BenchArgs),
 }
 
 /// How a client command reaches its service.

@@ -51,5 +51,6 @@ async fn main() -> anyhow::Result<()> {
             let (url, token) = client_commands::resolve(&source, &client, "ENFORCEMENT", 50053)?;
             genuine_enforcement::cli::run(command, &url, &token).await
         }
+        Command::Bench(args) => genuine_bench::run(args).await,
     }
 }
