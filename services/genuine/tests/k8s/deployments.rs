@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::objects::{array, find, of_kind, selects, selects_map};
 use crate::render::{Overlay, assert_all, overlays};
 use crate::suite::{DEFAULT_SHUTDOWN_GRACE, SERVICES, port_name};
+use crate::tls::probe_port;
 use crate::workloads::{
     EnvValue, container_port, environment, literal, preflight, servers, setting, workloads,
 };
@@ -53,7 +54,9 @@ pub fn check_deployments(overlay: &Overlay) -> Vec<String> {
             ));
         }
 
-        // Probes on that port: native gRPC health for services, HTTP for the gateway.
+        // Probes on that port: native gRPC health for services, HTTP for the gateway. With TLS
+        // on, gRPC services answer the kubelet on their plaintext health port instead (tls.rs).
+        let health = probe_port(&env, svc, port).unwrap_or(port);
         for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
             let p = &c[probe];
             if p.is_null() {
@@ -73,9 +76,9 @@ pub fn check_deployments(overlay: &Overlay) -> Vec<String> {
                 if container_port(c, &p["httpGet"]["port"]) != Some(port) {
                     found.push(format!("{id}: {probe} does not probe port {port}"));
                 }
-            } else if p["grpc"]["port"].as_i64() != Some(port) {
+            } else if p["grpc"]["port"].as_i64() != Some(health) {
                 found.push(format!(
-                    "{id}: {probe} is not a gRPC health probe on {port}"
+                    "{id}: {probe} is not a gRPC health probe on {health}"
                 ));
             }
         }

@@ -4,9 +4,10 @@
 //! The manifests must be trustworthy without editing: probes, a restricted security context,
 //! requests and limits, a PodDisruptionBudget and a NetworkPolicy for every Deployment, images
 //! pinned by tag, ports that agree between Deployment, Service and configuration, a drain that
-//! fits in the termination grace, and NetworkPolicies that admit exactly the callers of
-//! DESIGN.md's diagram (evaluated, not pattern-matched). `mutations` breaks a rendered overlay
-//! on purpose to show that each check can fail.
+//! fits in the termination grace, peer URL schemes and probe ports that follow from whether TLS
+//! is on (`tls`), and NetworkPolicies that admit exactly the callers of DESIGN.md's diagram
+//! (evaluated, not pattern-matched). `mutations` breaks a rendered overlay on purpose to show
+//! that each check can fail.
 //!
 //! The overlay checks need kubectl, so they run only with `GENUINE_TEST_TOOLS=1` (CI sets it;
 //! see `genuine_runtime::testing`); then a missing kubectl fails them, they do not skip. The
@@ -27,4 +28,5 @@ mod policy_model;
 mod render;
 mod secrets;
 mod suite;
+mod tls;
 mod workloads;

@@ -11,6 +11,7 @@ use crate::network_policies::check_network_policies;
 use crate::objects::{kind, name};
 use crate::render::{Overlay, overlay, overlays};
 use crate::secrets::check_secrets_and_migrations;
+use crate::tls::check_tls_wiring;
 
 fn mutate(base: &Overlay, change: impl Fn(&mut Vec<Value>)) -> Overlay {
     let mut broken = base.clone();
@@ -57,7 +58,14 @@ fn mutations_are_caught() {
         let spec = &mut d["spec"]["template"]["spec"];
         spec["terminationGracePeriodSeconds"] = json!(20);
         spec["containers"][0]["readinessProbe"] = Value::Null;
-        spec["containers"][0]["ports"][0]["containerPort"] = json!(50099);
+        let ports = spec["containers"][0]["ports"]
+            .as_array_mut()
+            .expect("ports");
+        let grpc = ports
+            .iter_mut()
+            .find(|p| p["name"] == json!("grpc"))
+            .expect("grpc port");
+        grpc["containerPort"] = json!(50099);
         objects.retain(|o| !(kind(o) == "PodDisruptionBudget" && name(o) == "reputation"));
         objects.retain(|o| !(kind(o) == "NetworkPolicy" && name(o) == "reputation"));
     });
@@ -123,6 +131,78 @@ fn mutations_are_caught() {
     let found = check_production(&broken);
     assert_caught(&found, "issued by no Certificate");
     assert_caught(&found, "minReplicas >= 2");
+
+    // TLS on, but a peer URL left in plaintext, a probe left on the mTLS-only gRPC port, an
+    // undeclared health port and a URL host the callee's certificate does not hold.
+    let broken = mutate(production, |objects| {
+        let common = config_map_mut(objects, "genuine-common");
+        common["data"]["GENUINE_REPUTATION_URL"] = json!("http://reputation:50052");
+        common["data"]["GENUINE_ENFORCEMENT_URL"] = json!("https://enforcement.genuine:50053");
+        let d = object_mut(objects, "Deployment", "listing");
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["readinessProbe"]["grpc"]["port"] = json!(50051);
+        let d = object_mut(objects, "Deployment", "enforcement");
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["ports"]
+            .as_array_mut()
+            .expect("ports")
+            .retain(|p| p["name"] != json!("health"));
+        let cert = object_mut(objects, "Certificate", "enforcement-tls");
+        cert["spec"]["dnsNames"] = json!(["enforcement", "enforcement.genuine.svc"]);
+    });
+    let found = check_tls_wiring(&broken);
+    assert_caught(
+        &found,
+        "Deployment/listing: GENUINE_REPUTATION_URL=http://reputation:50052 is not https://",
+    );
+    assert_caught(
+        &found,
+        "Deployment/gateway: GENUINE_REPUTATION_URL=http://reputation:50052 is not https://",
+    );
+    assert_caught(
+        &found,
+        "Deployment/listing: readinessProbe probes 50051, not the health port 8081",
+    );
+    assert_caught(
+        &found,
+        "Deployment/enforcement: container port \"health\" is None",
+    );
+    assert_caught(
+        &found,
+        "enforcement.genuine is not among Certificate/enforcement-tls's dnsNames",
+    );
+    assert_caught(
+        &check_deployments(&broken),
+        "Deployment/listing: readinessProbe is not a gRPC health probe on 8081",
+    );
+
+    // No TLS in dev: an https:// peer would fail the handshake against a plaintext server, and
+    // probes belong on the gRPC port.
+    let broken = mutate(dev, |objects| {
+        let common = config_map_mut(objects, "genuine-common");
+        common["data"]["GENUINE_LISTING_URL"] = json!("https://listing:50051");
+        let d = object_mut(objects, "Deployment", "reputation");
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["livenessProbe"]["grpc"]["port"] = json!(8081);
+    });
+    let found = check_tls_wiring(&broken);
+    assert_caught(
+        &found,
+        "Deployment/enforcement: GENUINE_LISTING_URL=https://listing:50051 is not http://",
+    );
+    assert_caught(
+        &found,
+        "Deployment/reputation: livenessProbe probes 8081, not the gRPC port 50052",
+    );
+}
+
+/// A generated ConfigMap, whose name kustomize suffixes with a content hash.
+fn config_map_mut<'a>(objects: &'a mut [Value], prefix: &str) -> &'a mut Value {
+    let hashed = format!("{prefix}-");
+    objects
+        .iter_mut()
+        .find(|o| kind(o) == "ConfigMap" && name(o).starts_with(&hashed))
+        .unwrap_or_else(|| panic!("ConfigMap/{prefix}"))
 }
 
 /// Needs no tool, so it always runs.
