@@ -22,7 +22,12 @@ fn collect_protos(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let proto_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read at run time, not with `env!`: checkouts sharing one target directory share this
+    // script's binary, and a path baked in at compile time would compile another checkout's
+    // protos.
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let proto_root = manifest_dir.join("../../proto");
     let mut protos = Vec::new();
     collect_protos(&proto_root.join("genuine"), &mut protos);
     println!("cargo:rerun-if-changed={}", proto_root.display());

@@ -350,3 +350,53 @@ pub async fn violations(suite: &Suite, seller_id: &str) -> Vec<reputation::Viola
         .into_inner()
         .violations
 }
+
+/// The party holding `token` (the affected seller, or the notifier against a rejection)
+/// appeals the case's decision.
+pub async fn file_appeal(
+    suite: &Suite,
+    token: &str,
+    case_id: &str,
+    request_id: &str,
+) -> enforcement::Appeal {
+    suite
+        .enforcement_client()
+        .file_appeal(authed(
+            enforcement::FileAppealRequest {
+                request_id: request_id.to_owned(),
+                case_id: case_id.to_owned(),
+                grounds: "The decision overlooked the evidence filed with the notice.".to_owned(),
+            },
+            token,
+        ))
+        .await
+        .expect("file appeal")
+        .into_inner()
+        .appeal
+        .expect("appeal")
+}
+
+/// A reviewer (not the one who decided the case) decides an appeal.
+pub async fn decide_appeal(
+    suite: &Suite,
+    reviewer: &str,
+    appeal_id: &str,
+    outcome: enforcement::AppealOutcome,
+) -> enforcement::Case {
+    let token = suite.token(Role::Reviewer, reviewer);
+    suite
+        .enforcement_client()
+        .decide_appeal(authed(
+            enforcement::DecideAppealRequest {
+                appeal_id: appeal_id.to_owned(),
+                outcome: outcome as i32,
+                explanation: "Reviewed the appeal against the case file.".to_owned(),
+            },
+            &token,
+        ))
+        .await
+        .expect("decide appeal")
+        .into_inner()
+        .case
+        .expect("case")
+}

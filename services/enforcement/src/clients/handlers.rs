@@ -27,7 +27,8 @@ pub fn handlers(
         .with_fn(kind::TAKE_DOWN, move |msg: Message| {
             let mut client = take_down.clone();
             async move {
-                let request: listing::TakeDownListingRequest = msg.decode()?;
+                let mut request: listing::TakeDownListingRequest = msg.decode()?;
+                with_action_id(&mut request.action_id, &msg);
                 client
                     .take_down_listing(request)
                     .await
@@ -38,7 +39,8 @@ pub fn handlers(
         .with_fn(kind::RESTORE, move |msg: Message| {
             let mut client = restore.clone();
             async move {
-                let request: listing::RestoreListingRequest = msg.decode()?;
+                let mut request: listing::RestoreListingRequest = msg.decode()?;
+                with_action_id(&mut request.action_id, &msg);
                 client
                     .restore_listing(request)
                     .await
@@ -100,6 +102,15 @@ pub fn handlers(
         })
 }
 
+/// The outbox key (`<case>/take_down/<n>`, `<case>/restore/<n>`) is the action's id: listing
+/// tells a repeat from a newer action of the same case by it. Messages enqueued without one
+/// (before the field existed) get it here.
+fn with_action_id(action_id: &mut String, msg: &Message) {
+    if action_id.is_empty() {
+        action_id.clone_from(&msg.key);
+    }
+}
+
 fn case_id(msg: &Message) -> Result<String, Failure> {
     String::from_utf8(msg.payload.clone())
         .map_err(|_| Failure::Park(format!("{} payload is not a case id", msg.kind)))
@@ -130,5 +141,34 @@ fn trader(seller_id: &str, seller: Option<reputation::Seller>) -> Trader {
         address,
         email: t.email,
         phone: t.phone,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn message(key: &str) -> Message {
+        Message {
+            id: 1,
+            kind: kind::TAKE_DOWN.to_owned(),
+            key: key.to_owned(),
+            payload: Vec::new(),
+            attempts: 1,
+            due_at: Utc::now(),
+            trace_parent: None,
+        }
+    }
+
+    #[test]
+    fn the_outbox_key_is_the_action_id() {
+        let mut empty = String::new();
+        with_action_id(&mut empty, &message("case-1/take_down/3"));
+        assert_eq!(empty, "case-1/take_down/3");
+        let mut set = "case-1/take_down/2".to_owned();
+        with_action_id(&mut set, &message("case-1/take_down/3"));
+        assert_eq!(set, "case-1/take_down/2", "an id in the payload is kept");
     }
 }

@@ -28,19 +28,23 @@ pub mod kind {
     pub const BUYER_NOTIFICATION: &str = "enforcement.buyer_notification";
 }
 
-/// Takedown number `n` of the case (a case can be taken down again after a reversed rejection).
+/// The case's `n`th action on its listing (take-downs and restorations counted together, so
+/// that listing can order them: a case can be taken down again after a reversed rejection, and
+/// a late delivery of an older action must not undo a newer one). The outbox key doubles as the
+/// action id the handler sends.
 pub(crate) async fn take_down<C: ConnectionTrait>(
     conn: &C,
     case: &case::Model,
     n: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let key = format!("{}/take_down/{n}", case.case_id);
     let request = listing::TakeDownListingRequest {
         listing_id: case.listing_id.clone(),
         case_id: case.case_id.clone(),
         reason: format!("enforcement case {}: {}", case.case_id, case.ground),
+        action_id: key.clone(),
     };
-    let key = format!("{}/take_down/{n}", case.case_id);
     enqueue(
         conn,
         NewMessage::deadline(kind::TAKE_DOWN, key, request.encode_to_vec(), now),
@@ -49,18 +53,19 @@ pub(crate) async fn take_down<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Restoration number `n` of the case.
+/// The case's `n`th action on its listing, a restoration (numbered as in [`take_down`]).
 pub(crate) async fn restore<C: ConnectionTrait>(
     conn: &C,
     case: &case::Model,
     n: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let key = format!("{}/restore/{n}", case.case_id);
     let request = listing::RestoreListingRequest {
         listing_id: case.listing_id.clone(),
         case_id: case.case_id.clone(),
+        action_id: key.clone(),
     };
-    let key = format!("{}/restore/{n}", case.case_id);
     enqueue(
         conn,
         NewMessage::deadline(kind::RESTORE, key, request.encode_to_vec(), now),

@@ -10,6 +10,8 @@ use genuine_runtime::storage::testing::TestDatabase;
 use sea_orm::{ConnectionTrait, Statement};
 
 use super::*;
+
+mod action_numbers;
 use crate::domain::audit::Problem;
 use crate::domain::case_state::CaseStatus;
 use crate::domain::notice::NoticeDraft;

@@ -92,7 +92,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         match effect {
             Effect::TakeDown => {
                 case.takedowns += 1;
-                effects::take_down(conn, &case, case.takedowns, now).await?;
+                effects::take_down(conn, &case, case.takedowns + case.restores, now).await?;
                 if case.first_action_at.is_none() {
                     case.first_action_at = Some(now_ms);
                     let bucket = report::delay_bucket(now_ms - case.first_notice_at);
@@ -115,7 +115,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
             }
             Effect::Restore => {
                 case.restores += 1;
-                effects::restore(conn, &case, case.restores, now).await?;
+                effects::restore(conn, &case, case.takedowns + case.restores, now).await?;
                 let body = format!(
                     "Your listing {} is restored: case {}.",
                     case.listing_id, case.case_id

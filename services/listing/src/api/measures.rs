@@ -23,6 +23,16 @@ fn keyed(first: (&str, &str), second: (&str, &str), reason: Option<&str>) -> Ser
     v.finish()
 }
 
+/// Longest action id, in characters.
+const MAX_ACTION_ID_CHARS: usize = 500;
+
+/// An action id is optional but bounded: it is stored with the measure.
+fn validate_action(action_id: &str) -> ServiceResult<()> {
+    let mut v = Violations::new();
+    v.max_chars(action_id, MAX_ACTION_ID_CHARS, "action_id");
+    v.finish()
+}
+
 impl ListingApi {
     pub(super) async fn take_down(
         &self,
@@ -34,10 +44,12 @@ impl ListingApi {
             ("case_id", &r.case_id),
             Some(&r.reason),
         )?;
+        validate_action(&r.action_id)?;
         let view = store::take_down_listing(
             &self.db,
             &r.listing_id,
             &r.case_id,
+            &r.action_id,
             &r.reason,
             &actor(who, CASE_ACTORS),
             self.now(),
@@ -54,10 +66,12 @@ impl ListingApi {
         r: pb::RestoreListingRequest,
     ) -> ServiceResult<pb::RestoreListingResponse> {
         keyed(("listing_id", &r.listing_id), ("case_id", &r.case_id), None)?;
+        validate_action(&r.action_id)?;
         let view = store::restore_listing(
             &self.db,
             &r.listing_id,
             &r.case_id,
+            &r.action_id,
             &actor(who, CASE_ACTORS),
             self.now(),
         )

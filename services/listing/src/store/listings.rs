@@ -8,8 +8,9 @@ use genuine_runtime::errors::{ServiceError, ServiceResult};
 use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::entities::{listing, listing_measure, seller_suspension};
@@ -332,6 +333,8 @@ pub(super) async fn impose(
         imposed_at: Set(to_millis(now)),
         lifted_at: Set(None),
         imposed_by_subject: Set(subject.to_owned()),
+        action_id: NotSet,
+        action_generation: NotSet,
     })
     .on_conflict(
         OnConflict::columns([

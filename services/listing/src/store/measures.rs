@@ -1,13 +1,11 @@
-//! Measures imposed from outside screening — a case's take-down, a seller's suspension — and
-//! their end. Each is idempotent on its key: a repeat returns the same result and changes
-//! nothing, so at-least-once delivery from the other services' outboxes has its effect once.
-//!
-//! A key, once its measure is lifted, stays lifted: a late duplicate of the take-down for the
-//! same case does not re-impose it. A new decision comes with a new case (or suspension) id.
+//! A seller's suspension and its end, and the helpers every measure shares (active measures,
+//! status refresh). Suspension and reinstatement are idempotent on their key: a repeat returns
+//! the same result and changes nothing, so at-least-once delivery from reputation's outbox has
+//! its effect once. A case's take-down and restore are in [`super::case_measures`].
 
 use chrono::{DateTime, Utc};
 use genuine_runtime::clock::to_millis;
-use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::errors::ServiceResult;
 use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -17,8 +15,8 @@ use sea_orm::{
 
 use super::Actor;
 use super::entities::{listing, listing_measure, seller_suspension};
-use super::listings::{get_listing, impose};
-use super::views::{ListingView, MeasureView};
+use super::listings::impose;
+use super::views::MeasureView;
 use crate::domain::measures::{ListingStatus, MeasureKind, derive_status};
 
 /// Active measures of `listing_ids`, with the listing each belongs to.
@@ -59,7 +57,7 @@ pub(super) async fn refresh_status(
     Ok(status)
 }
 
-async fn measure<C: ConnectionTrait>(
+pub(super) async fn measure<C: ConnectionTrait>(
     db: &C,
     listing_id: &str,
     kind: MeasureKind,
@@ -72,121 +70,6 @@ async fn measure<C: ConnectionTrait>(
     ))
     .one(db)
     .await?)
-}
-
-/// Takes the listing down for `case_id`.
-///
-/// # Errors
-/// `NOT_FOUND`; `FAILED_PRECONDITION` for a withdrawn listing; database errors.
-pub async fn take_down_listing(
-    db: &DatabaseConnection,
-    listing_id: &str,
-    case_id: &str,
-    reason: &str,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> ServiceResult<ListingView> {
-    let txn = begin_write(db).await?;
-    let current = get_listing(&txn, listing_id).await?;
-    if measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id)
-        .await?
-        .is_some()
-    {
-        // Already taken down (or restored) for this case: nothing changes.
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    if current.status == ListingStatus::Withdrawn {
-        txn.rollback().await?;
-        return Err(ServiceError::failed_precondition(
-            "LISTING_STATUS",
-            listing_id,
-            format!(
-                "listing {listing_id} was withdrawn by its seller; there is nothing to take down"
-            ),
-        ));
-    }
-    impose(
-        &txn,
-        listing_id,
-        MeasureKind::CaseTakedown,
-        case_id,
-        reason,
-        &actor.subject,
-        now,
-    )
-    .await?;
-    refresh_status(&txn, listing_id, now).await?;
-    let view = get_listing(&txn, listing_id).await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-/// Ends the case's measures: its take-down and the screening hold or block the case reviewed.
-/// The listing is ACTIVE again only if no other measure remains.
-///
-/// # Errors
-/// `NOT_FOUND`; database errors.
-pub async fn restore_listing(
-    db: &DatabaseConnection,
-    listing_id: &str,
-    case_id: &str,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> ServiceResult<ListingView> {
-    let txn = begin_write(db).await?;
-    let current = get_listing(&txn, listing_id).await?;
-    match measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id).await? {
-        Some(row) if row.lifted_at.is_some() => {
-            txn.rollback().await?;
-            return Ok(current);
-        }
-        Some(_) => {
-            listing_measure::Entity::update_many()
-                .col_expr(
-                    listing_measure::Column::LiftedAt,
-                    Expr::value(to_millis(now)),
-                )
-                .filter(listing_measure::Column::ListingId.eq(listing_id))
-                .filter(listing_measure::Column::Kind.eq(MeasureKind::CaseTakedown.as_str()))
-                .filter(listing_measure::Column::MeasureKey.eq(case_id))
-                .exec(&txn)
-                .await?;
-        }
-        None => {
-            // A case that never took the listing down (one opened for a screening hold):
-            // remember the restore so that a repeat, or a late take-down, changes nothing.
-            listing_measure::Entity::insert(listing_measure::ActiveModel {
-                listing_id: Set(listing_id.to_owned()),
-                kind: Set(MeasureKind::CaseTakedown.as_str().to_owned()),
-                measure_key: Set(case_id.to_owned()),
-                reason: Set("restored without a take-down".to_owned()),
-                imposed_at: Set(to_millis(now)),
-                lifted_at: Set(Some(to_millis(now))),
-                imposed_by_subject: Set(actor.subject.clone()),
-            })
-            .exec_without_returning(&txn)
-            .await?;
-        }
-    }
-    // A person reviewed the listing: the automated hold or block it was opened for ends too.
-    listing_measure::Entity::update_many()
-        .col_expr(
-            listing_measure::Column::LiftedAt,
-            Expr::value(to_millis(now)),
-        )
-        .filter(listing_measure::Column::ListingId.eq(listing_id))
-        .filter(listing_measure::Column::Kind.is_in([
-            MeasureKind::ScreeningHold.as_str(),
-            MeasureKind::ScreeningBlock.as_str(),
-        ]))
-        .filter(listing_measure::Column::LiftedAt.is_null())
-        .exec(&txn)
-        .await?;
-    refresh_status(&txn, listing_id, now).await?;
-    let view = get_listing(&txn, listing_id).await?;
-    txn.commit().await?;
-    Ok(view)
 }
 
 /// Suspends every listing of the seller (and, while the suspension lasts, new ones). Answers

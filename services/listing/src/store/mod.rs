@@ -2,11 +2,13 @@
 //! performs, each in one write transaction together with the outbox messages it causes.
 
 mod brands;
+mod case_measures;
 pub mod entities;
 mod images;
 mod listings;
 mod measures;
 mod migration;
+mod migration_actions;
 pub mod notices;
 mod page;
 mod terms;
@@ -22,24 +24,31 @@ pub use brands::{
     NewBrand, authorize_seller, get_brand, list_brands, load_brand_profiles, register_brand,
     revoke_seller,
 };
+pub use case_measures::{restore_listing, take_down_listing};
 pub use images::{NewCounterfeitImage, add_counterfeit_images, load_counterfeit_images};
 pub use listings::{
     ListingContent, ListingFilter, NewListing, Screened, Visibility, create_listing,
     find_by_request, get_listing, list_listings, update_listing,
 };
-pub use measures::{reinstate_seller, restore_listing, suspend_seller, take_down_listing};
+pub use measures::{reinstate_seller, suspend_seller};
 pub use migration::{CreateTables, DEFAULT_PROHIBITED_TERMS};
+pub use migration_actions::MeasureActions;
 pub use page::{Page, PageRequest};
 pub use terms::{NewTerm, add_terms, list_terms, load_terms};
 pub use views::{BrandView, ListingView, MeasureView, StoredScreening, TermView};
 
-/// The listing database's migrations: the shared outbox table, then the service's tables.
+/// The listing database's migrations: the shared outbox table, then the service's tables, then
+/// the action generation of case measures.
 #[derive(Debug, Clone, Copy)]
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(OutboxMigration), Box::new(CreateTables)]
+        vec![
+            Box::new(OutboxMigration),
+            Box::new(CreateTables),
+            Box::new(MeasureActions),
+        ]
     }
 }
 

@@ -8,6 +8,8 @@ use genuine_runtime::storage::testing::TestDatabase;
 use sea_orm::DatabaseConnection;
 
 use super::*;
+
+mod actions;
 use crate::domain::measures::{ListingStatus, MeasureKind};
 use crate::domain::money::Money;
 use crate::screening::{Assessment, Decision, ImageHash, PdqHash, Signal, SignalCode};
@@ -332,11 +334,11 @@ async fn measures_interplay_takedown_suspension_restore() {
         let db = &test_db.db;
         let listing = create(db, "seller-1", "req-1", Decision::Publish).await;
         let id = listing.listing_id.as_str();
-        let down = take_down_listing(db, id, "case-1", "counterfeit", &actor(), t0())
+        let down = take_down_listing(db, id, "case-1", "", "counterfeit", &actor(), t0())
             .await
             .expect("take down");
         assert_eq!(down.status, ListingStatus::TakenDown);
-        let repeat = take_down_listing(db, id, "case-1", "counterfeit", &actor(), t0())
+        let repeat = take_down_listing(db, id, "case-1", "", "counterfeit", &actor(), t0())
             .await
             .expect("repeat");
         assert_eq!(repeat, down, "a repeat changes nothing");
@@ -358,7 +360,7 @@ async fn measures_interplay_takedown_suspension_restore() {
             ListingStatus::TakenDown
         );
 
-        let restored = restore_listing(db, id, "case-1", &actor(), t0())
+        let restored = restore_listing(db, id, "case-1", "", &actor(), t0())
             .await
             .expect("restore");
         assert_eq!(
@@ -367,14 +369,14 @@ async fn measures_interplay_takedown_suspension_restore() {
             "the suspension remains"
         );
         assert_eq!(
-            restore_listing(db, id, "case-1", &actor(), t0())
+            restore_listing(db, id, "case-1", "", &actor(), t0())
                 .await
                 .expect("repeat"),
             restored
         );
         // A late duplicate of the take-down does not re-impose it.
         assert_eq!(
-            take_down_listing(db, id, "case-1", "late", &actor(), t0())
+            take_down_listing(db, id, "case-1", "", "late", &actor(), t0())
                 .await
                 .expect("late")
                 .status,
@@ -427,7 +429,7 @@ async fn measures_interplay_takedown_suspension_restore() {
             ListingStatus::Active
         );
 
-        let missing = take_down_listing(db, "lst-none", "case-9", "x", &actor(), t0())
+        let missing = take_down_listing(db, "lst-none", "case-9", "", "x", &actor(), t0())
             .await
             .expect_err("missing");
         assert_eq!(missing.code(), ErrorCode::NotFound);
@@ -439,12 +441,12 @@ async fn restoring_a_case_releases_the_screening_hold_it_reviewed() {
     for test_db in TestDatabase::all_migrated::<Migrator>().await {
         let db = &test_db.db;
         let held = create(db, "seller-1", "req-1", Decision::HoldForReview).await;
-        let down = take_down_listing(db, &held.listing_id, "case-2", "upheld", &actor(), t0())
+        let down = take_down_listing(db, &held.listing_id, "case-2", "", "upheld", &actor(), t0())
             .await
             .expect("down");
         assert_eq!(down.status, ListingStatus::TakenDown);
         let other = create(db, "seller-1", "req-2", Decision::Block).await;
-        let restored = restore_listing(db, &other.listing_id, "case-3", &actor(), t0())
+        let restored = restore_listing(db, &other.listing_id, "case-3", "", &actor(), t0())
             .await
             .expect("restore");
         assert_eq!(restored.status, ListingStatus::Active);

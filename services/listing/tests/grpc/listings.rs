@@ -214,6 +214,7 @@ async fn updates_are_rescreened_and_only_by_the_seller() {
             listing_id: held.listing_id.clone(),
             case_id: "case-1".into(),
             reason: "upheld".into(),
+            ..Default::default()
         }))
         .await
         .expect("take down");

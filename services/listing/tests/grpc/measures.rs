@@ -43,6 +43,7 @@ async fn takedown_suspension_and_restore_interplay_on_every_backend() {
             listing_id: id.clone(),
             case_id: "case-1".into(),
             reason: "counterfeit (upheld)".into(),
+            ..Default::default()
         };
         let by_seller = client
             .take_down_listing(suite.as_seller("s1", take_down.clone()))
@@ -99,6 +100,7 @@ async fn takedown_suspension_and_restore_interplay_on_every_backend() {
         let restore = pb::RestoreListingRequest {
             listing_id: id.clone(),
             case_id: "case-1".into(),
+            ..Default::default()
         };
         let restored = client
             .restore_listing(suite.as_service(ServiceName::Enforcement, restore.clone()))
@@ -146,6 +148,7 @@ async fn takedown_suspension_and_restore_interplay_on_every_backend() {
                 listing_id: "lst-none".into(),
                 case_id: "case-9".into(),
                 reason: String::new(),
+                ..Default::default()
             }))
             .await
             .expect_err("unknown listing");
@@ -154,6 +157,7 @@ async fn takedown_suspension_and_restore_interplay_on_every_backend() {
             .restore_listing(suite.as_admin(pb::RestoreListingRequest {
                 listing_id: id.clone(),
                 case_id: String::new(),
+                ..Default::default()
             }))
             .await
             .expect_err("case id required");
@@ -181,6 +185,7 @@ async fn a_rejected_case_restores_a_held_listing() {
             pb::RestoreListingRequest {
                 listing_id: held.listing_id.clone(),
                 case_id: "case-7".into(),
+                ..Default::default()
             },
         ))
         .await

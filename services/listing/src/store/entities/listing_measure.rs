@@ -17,6 +17,10 @@ pub struct Model {
     pub imposed_at: i64,
     pub lifted_at: Option<i64>,
     pub imposed_by_subject: String,
+    /// The last enforcement action applied to this measure (e.g. `<case>/take_down/<n>`).
+    pub action_id: Option<String>,
+    /// The generation `n` parsed from `action_id`, when it ends in a number.
+    pub action_generation: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
