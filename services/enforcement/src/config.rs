@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::TimeDelta;
-use genuine_runtime::config::{ConfigError, Scoped, Secret, ServiceSettings, Source};
+use genuine_runtime::config::{ConfigError, Secret, ServiceSettings, Source};
 
 use crate::domain::audit::AuditSigner;
 use crate::domain::priority::TrackRecordPolicy;
@@ -55,12 +55,9 @@ impl EnforcementConfig {
         let defaults = Rules::default();
         let policy = TrackRecordPolicy::default();
         let rules = Rules {
-            counter_notice_window: delta(
-                &s,
-                "COUNTER_NOTICE_WINDOW",
-                defaults.counter_notice_window,
-            )?,
-            appeal_window: delta(&s, "APPEAL_WINDOW", defaults.appeal_window)?,
+            counter_notice_window: s
+                .time_delta("COUNTER_NOTICE_WINDOW", defaults.counter_notice_window)?,
+            appeal_window: s.time_delta("APPEAL_WINDOW", defaults.appeal_window)?,
             takedown_on_receipt: s.bool("TAKEDOWN_ON_RECEIPT", defaults.takedown_on_receipt)?,
             track_record: TrackRecordPolicy {
                 min_upheld_share: s.ranged(
@@ -89,9 +86,11 @@ impl EnforcementConfig {
                     1..=1_000_000,
                 )?,
             },
-            track_record_period: delta(&s, "TRACK_RECORD_PERIOD", defaults.track_record_period)?,
-            notifier_suspension: delta(&s, "NOTIFIER_SUSPENSION", defaults.notifier_suspension)?,
-            buyer_lookback: delta(&s, "BUYER_LOOKBACK", defaults.buyer_lookback)?,
+            track_record_period: s
+                .time_delta("TRACK_RECORD_PERIOD", defaults.track_record_period)?,
+            notifier_suspension: s
+                .time_delta("NOTIFIER_SUSPENSION", defaults.notifier_suspension)?,
+            buyer_lookback: s.time_delta("BUYER_LOOKBACK", defaults.buyer_lookback)?,
         };
         if rules.counter_notice_window <= TimeDelta::zero() {
             return Err(ConfigError::new(
@@ -172,12 +171,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
-}
-
-fn delta(s: &Scoped<'_>, key: &str, default: TimeDelta) -> Result<TimeDelta, ConfigError> {
-    let fallback = default.to_std().unwrap_or(Duration::ZERO);
-    let value = s.duration(key, fallback)?;
-    TimeDelta::from_std(value).map_err(|_| ConfigError::new(s.variable(key), "is too long"))
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ pub mod store;
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use genuine_contracts::genuine::enforcement::v1::enforcement_service_server::{
     EnforcementServiceServer, SERVICE_NAME,
 };
@@ -25,7 +24,6 @@ use genuine_runtime::clock::SharedClock;
 use genuine_runtime::config::Source;
 use genuine_runtime::host::Host;
 use genuine_runtime::outbox::DispatcherConfig;
-use genuine_runtime::storage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
@@ -46,14 +44,7 @@ pub const DEFAULT_PORT: u16 = 50053;
 /// Bad configuration, an unreachable database or a failed migration.
 pub async fn migrate(source: &Source) -> anyhow::Result<()> {
     let config = EnforcementConfig::load(source)?;
-    let db = storage::connect(&config.settings.database)
-        .await
-        .context("enforcement: cannot open its database")?;
-    storage::migrate::<Migrator>(&db)
-        .await
-        .context("enforcement: migrations failed")?;
-    db.close().await.ok();
-    Ok(())
+    genuine_runtime::host::migrate::<Migrator>(&config.settings).await
 }
 
 /// Serves EnforcementService on `listener` until `shutdown`, with the outbox dispatcher

@@ -24,7 +24,6 @@ use genuine_contracts::genuine::listing::v1::listing_service_server::{
 use genuine_runtime::clock::SharedClock;
 use genuine_runtime::config::Source;
 use genuine_runtime::host::Host;
-use genuine_runtime::storage;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -47,14 +46,7 @@ pub const DEFAULT_PORT: u16 = 50051;
 /// Bad configuration, an unreachable database or a failed migration.
 pub async fn migrate(source: &Source) -> anyhow::Result<()> {
     let config = ListingConfig::load(source)?;
-    let db = storage::connect(&config.settings.database)
-        .await
-        .context("listing: cannot open its database")?;
-    storage::migrate::<Migrator>(&db)
-        .await
-        .context("listing: migrations failed")?;
-    db.close().await.ok();
-    Ok(())
+    genuine_runtime::host::migrate::<Migrator>(&config.settings).await
 }
 
 /// Serves ListingService on `listener` until `shutdown`: the screening catalogue is built from

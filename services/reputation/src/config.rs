@@ -12,10 +12,7 @@
 //! | `GENUINE_REPUTATION_PASS_BONUS` / `_PASS_BONUS_CAP` | `2` / `6` |
 //! | `GENUINE_REPUTATION_TIER_TRUSTED` / `_TIER_GOOD` / `_TIER_WATCH` | `90` / `70` / `50` |
 
-use std::time::Duration;
-
-use chrono::TimeDelta;
-use genuine_runtime::config::{ConfigError, Scoped, ServiceSettings, Source};
+use genuine_runtime::config::{ConfigError, ServiceSettings, Source};
 
 use crate::domain::{StandingRules, TierThresholds};
 use crate::{DEFAULT_PORT, NAME};
@@ -39,15 +36,15 @@ impl ReputationConfig {
         let s = source.scoped(NAME);
         let defaults = StandingRules::default();
         let rules = StandingRules {
-            half_life: days(&s, "HALF_LIFE", defaults.half_life)?,
-            strike_window: days(&s, "STRIKE_WINDOW", defaults.strike_window)?,
+            half_life: s.time_delta("HALF_LIFE", defaults.half_life)?,
+            strike_window: s.time_delta("STRIKE_WINDOW", defaults.strike_window)?,
             warning_strikes: s.ranged("WARNING_STRIKES", defaults.warning_strikes, 1..=100)?,
             suspension_strikes: s.ranged(
                 "SUSPENSION_STRIKES",
                 defaults.suspension_strikes,
                 1..=100,
             )?,
-            suspension_period: days(&s, "SUSPENSION_PERIOD", defaults.suspension_period)?,
+            suspension_period: s.time_delta("SUSPENSION_PERIOD", defaults.suspension_period)?,
             minor_weight: s.ranged("MINOR_WEIGHT", defaults.minor_weight, 0.0..=100.0)?,
             major_weight: s.ranged("MAJOR_WEIGHT", defaults.major_weight, 0.0..=100.0)?,
             critical_weight: s.ranged("CRITICAL_WEIGHT", defaults.critical_weight, 0.0..=100.0)?,
@@ -65,12 +62,6 @@ impl ReputationConfig {
         }
         Ok(Self { settings, rules })
     }
-}
-
-fn days(s: &Scoped<'_>, key: &str, default: TimeDelta) -> Result<TimeDelta, ConfigError> {
-    let fallback = default.to_std().unwrap_or(Duration::ZERO);
-    let value = s.duration(key, fallback)?;
-    TimeDelta::from_std(value).map_err(|_| ConfigError::new(s.variable(key), "is too long"))
 }
 
 #[cfg(test)]
@@ -92,7 +83,7 @@ mod tests {
             ("GENUINE_REPUTATION_TIER_WATCH", "40"),
         ]);
         let config = ReputationConfig::load(&source).expect("valid");
-        assert_eq!(config.rules.half_life, TimeDelta::days(30));
+        assert_eq!(config.rules.half_life, chrono::TimeDelta::days(30));
         assert_eq!(config.rules.suspension_strikes, 4);
         assert_eq!(config.rules.tiers.watch, 40);
 

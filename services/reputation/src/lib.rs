@@ -11,7 +11,6 @@ pub mod config;
 pub mod domain;
 pub mod store;
 
-use anyhow::Context;
 use genuine_contracts::genuine::listing::v1::listing_service_client::ListingServiceClient;
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_server::{
     SERVICE_NAME, SellerReputationServiceServer,
@@ -19,7 +18,6 @@ use genuine_contracts::genuine::reputation::v1::seller_reputation_service_server
 use genuine_runtime::clock::SharedClock;
 use genuine_runtime::config::Source;
 use genuine_runtime::host::Host;
-use genuine_runtime::storage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
@@ -39,14 +37,7 @@ pub const DEFAULT_PORT: u16 = 50052;
 /// Bad configuration, an unreachable database or a failed migration.
 pub async fn migrate(source: &Source) -> anyhow::Result<()> {
     let config = ReputationConfig::load(source)?;
-    let db = storage::connect(&config.settings.database)
-        .await
-        .context("reputation: cannot open its database")?;
-    storage::migrate::<Migrator>(&db)
-        .await
-        .context("reputation: migrations failed")?;
-    db.close().await.ok();
-    Ok(())
+    genuine_runtime::host::migrate::<Migrator>(&config.settings).await
 }
 
 /// Serves SellerReputationService on `listener` until `shutdown`, with the outbox dispatcher

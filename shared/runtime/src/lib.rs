@@ -12,7 +12,7 @@
 //! | [`outbox`] | messages written in the caller's transaction and delivered later; durable deadlines |
 //! | [`clock`] | an injectable clock so tests move time |
 //! | [`host`] | one service's start-up and serving: database, migrations, auth, server, outbox |
-//! | [`testing`] | gates for tests that need tools beyond Rust (kubectl, Chromium) |
+//! | [`testing`] | a service started in-process for gRPC tests; gates for tests needing tools beyond Rust |
 //! | [`telemetry`] | tracing subscriber, OpenTelemetry export, W3C propagation, RED metrics |
 
 pub mod auth;

@@ -82,7 +82,7 @@ async fn verification_finds_the_first_edited_deleted_or_reordered_entry() {
             2, size, &leaf, &path, &root
         ));
 
-        let db = &running.db.db;
+        let db = &running.db().db;
         // Reordered: two rows swap places (their contents move, the index column stays).
         db.execute_unprepared(
             "UPDATE audit_log SET idx = CASE idx WHEN 3 THEN -1 ELSE idx END WHERE idx = 3",

@@ -6,20 +6,15 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use genuine_contracts::genuine::enforcement::v1 as pb;
 use genuine_contracts::genuine::enforcement::v1::enforcement_service_client::EnforcementServiceClient;
-use genuine_runtime::auth::{Role, ServiceName, TokenIssuer, TokenRequest};
+use genuine_runtime::auth::{Role, ServiceName, TokenRequest};
 use genuine_runtime::clock::ManualClock;
-use genuine_runtime::config::Source;
 use genuine_runtime::storage::testing::TestDatabase;
-use tempfile::TempDir;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use genuine_runtime::testing::{ServiceUnderTest, authed};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
 
 use super::fakes::Peers;
-
-const SECRET: &str = "grpc-test-secret-of-sufficient-length";
 
 /// A running enforcement service, its fake peers and what a test needs around it.
 pub struct Running {
@@ -27,13 +22,9 @@ pub struct Running {
     /// The service's URL.
     pub url: String,
     pub clock: ManualClock,
-    pub db: TestDatabase,
     pub peers: Peers,
-    data_dir: TempDir,
-    issuer: TokenIssuer,
-    shutdown: CancellationToken,
+    service: ServiceUnderTest,
     peers_shutdown: CancellationToken,
-    task: JoinHandle<anyhow::Result<()>>,
 }
 
 /// Who calls.
@@ -60,108 +51,64 @@ impl Running {
         out
     }
 
-    /// Starts the service on `db` with fresh fake peers.
+    /// Starts the service on `db` with fresh fake peers (listing and reputation both).
     pub async fn start(db: TestDatabase) -> Self {
         let clock = ManualClock::at(
             Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
                 .single()
                 .expect("time"),
         );
-        let data_dir = tempfile::tempdir().expect("data dir");
-        Self::launch(db, clock, data_dir, Peers::default()).await
-    }
-
-    async fn launch(db: TestDatabase, clock: ManualClock, data_dir: TempDir, peers: Peers) -> Self {
+        let peers = Peers::default();
         let peers_shutdown = CancellationToken::new();
         let peers_url = peers.start(peers_shutdown.clone()).await;
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
-        let source = Source::from_map([
-            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
-            ("GENUINE_ENFORCEMENT_DATABASE_URL", db.url.clone()),
-            (
-                "GENUINE_DATA_DIR",
-                data_dir.path().to_string_lossy().into_owned(),
-            ),
-            ("GENUINE_LISTING_URL", peers_url.clone()),
-            ("GENUINE_REPUTATION_URL", peers_url),
-            (
-                "GENUINE_ENFORCEMENT_DEADLINE_SWEEP_INTERVAL",
-                "50ms".to_owned(),
-            ),
-        ]);
-        let shutdown = CancellationToken::new();
-        let (serve_clock, serve_shutdown) = (clock.clone(), shutdown.clone());
-        let task = tokio::spawn(async move {
-            genuine_enforcement::serve(&source, listener, Arc::new(serve_clock), serve_shutdown)
-                .await
-        });
-        let url = format!("http://{addr}");
-        let channel = Channel::from_shared(url.clone())
-            .expect("endpoint")
-            .connect_lazy();
-        let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
-        let running = Self {
-            client: EnforcementServiceClient::new(channel),
-            url,
-            clock,
-            db,
-            peers,
-            data_dir,
-            issuer,
-            shutdown,
-            peers_shutdown,
-            task,
-        };
-        running.wait_until_serving().await;
-        running
-    }
-
-    async fn wait_until_serving(&self) {
-        for _ in 0..200 {
-            let probe = self
-                .client
-                .clone()
-                .get_audit_log_head(self.req(As::Admin, pb::GetAuditLogHeadRequest {}))
-                .await;
-            if probe.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the service did not start");
-    }
-
-    /// Stops the service and checks it ended cleanly; answers what a restart needs.
-    async fn halt(self) -> (TestDatabase, ManualClock, TempDir, Peers) {
-        self.shutdown.cancel();
-        self.task
+        let service =
+            ServiceUnderTest::launch(genuine_enforcement::NAME, |s, l, c, t| async move {
+                genuine_enforcement::serve(&s, l, c, t).await
+            })
+            .database(db)
+            .clock(Arc::new(clock.clone()))
+            .settings([
+                ("GENUINE_LISTING_URL", peers_url.as_str()),
+                ("GENUINE_REPUTATION_URL", peers_url.as_str()),
+                ("GENUINE_ENFORCEMENT_DEADLINE_SWEEP_INTERVAL", "50ms"),
+            ])
+            .start()
             .await
-            .expect("server task")
-            .expect("server ended cleanly");
+            .expect("enforcement serves");
+        Self {
+            client: EnforcementServiceClient::new(service.channel()),
+            url: service.url().to_owned(),
+            clock,
+            peers,
+            service,
+            peers_shutdown,
+        }
+    }
+
+    /// The service's database.
+    pub fn db(&self) -> &TestDatabase {
+        self.service.database()
+    }
+
+    /// Stops the service, checking it ended cleanly, and its fake peers.
+    pub async fn stop(mut self) {
+        self.service.stop().await.expect("server ended cleanly");
         self.peers_shutdown.cancel();
-        (self.db, self.clock, self.data_dir, self.peers)
     }
 
-    /// Stops the service.
-    pub async fn stop(self) {
-        self.halt().await;
-    }
-
-    /// Stops and starts the service again on the same database, data directory and clock.
-    pub async fn restart(self) -> Self {
-        let (db, clock, data_dir, peers) = self.halt().await;
-        Self::launch(db, clock, data_dir, peers).await
+    /// Stops and starts the service again on the same database, data directory and clock (the
+    /// fake peers keep running and keep what they received).
+    pub async fn restart(mut self) -> Self {
+        self.service.restart().await.expect("restarted cleanly");
+        self
     }
 
     /// A request carrying the token of `who`.
     pub fn req<T>(&self, who: As, message: T) -> Request<T> {
-        let mut request = Request::new(message);
-        if let Some(jwt) = self.token(who) {
-            let value = format!("Bearer {jwt}").parse().expect("header");
-            request.metadata_mut().insert("authorization", value);
+        match self.token(who) {
+            Some(jwt) => authed(message, &jwt),
+            None => Request::new(message),
         }
-        request
     }
 
     /// A token for `who` (none for `As::Nobody`).
@@ -183,7 +130,7 @@ impl Running {
             As::Listing => TokenRequest::service(ServiceName::Listing, ttl),
             As::Reputation => TokenRequest::service(ServiceName::Reputation, ttl),
         };
-        Some(self.issuer.mint(&token).expect("mint"))
+        Some(self.service.token_with(&token))
     }
 
     /// Waits until the fakes received `count` calls of `method` (outbox delivery is async).

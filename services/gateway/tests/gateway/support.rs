@@ -15,7 +15,7 @@ use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client
 use genuine_runtime::auth::{Role, TokenIssuer, TokenRequest};
 use genuine_runtime::clock;
 use genuine_runtime::config::Source;
-use genuine_runtime::storage::testing::TestDatabase;
+use genuine_runtime::testing::{Launch, ServiceUnderTest, authed, issuer};
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
-pub const SECRET: &str = "gateway-test-secret-of-sufficient-length";
+pub use genuine_runtime::testing::SECRET;
 /// Nothing listens here: calls fail at once with UNAVAILABLE.
 pub const DEAD: &str = "http://127.0.0.1:1";
 /// Every gateway scope.
@@ -60,12 +60,11 @@ pub struct Suite {
     pub listing: Option<ListingServiceClient<Channel>>,
     pub enforcement: Option<EnforcementServiceClient<Channel>>,
     pub audit_file: PathBuf,
-    channels: Vec<Channel>,
+    services: Vec<ServiceUnderTest>,
     issuer: TokenIssuer,
     http: Client<HttpConnector, Full<Bytes>>,
     shutdown: CancellationToken,
-    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
-    _dbs: Vec<TestDatabase>,
+    gateway: JoinHandle<anyhow::Result<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -175,48 +174,25 @@ impl Suite {
             ("GENUINE_DATA_DIR", dir.path().display().to_string()),
             ("GENUINE_SHUTDOWN_GRACE", "1s".to_owned()),
         ];
-        let mut tasks = Vec::new();
-        let mut dbs = Vec::new();
+        let mut services = Vec::new();
         for (name, listener) in listeners {
-            // PostgreSQL when GENUINE_TEST_POSTGRES_URL is set (CI), SQLite otherwise.
-            let db = match TestDatabase::postgres().await {
-                Some(db) => db,
-                None => TestDatabase::sqlite().await,
-            };
-            let mut settings = peers.to_vec();
-            let db_var = match name {
-                "listing" => "GENUINE_LISTING_DATABASE_URL",
-                "reputation" => "GENUINE_REPUTATION_DATABASE_URL",
-                _ => "GENUINE_ENFORCEMENT_DATABASE_URL",
-            };
-            settings.push((db_var, db.url.clone()));
-            let source = Source::from_map(settings);
-            let stop = shutdown.clone();
-            let task = tokio::spawn(async move {
-                match name {
-                    "listing" => {
-                        genuine_listing::serve(&source, listener, clock::system(), stop).await
-                    }
-                    "reputation" => {
-                        genuine_reputation::serve(&source, listener, clock::system(), stop).await
-                    }
-                    _ => genuine_enforcement::serve(&source, listener, clock::system(), stop).await,
-                }
-            });
-            tasks.push((name, task));
-            dbs.push(db);
+            let service = launch(name)
+                .listener(listener)
+                .settings(peers.clone())
+                .spawn()
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            services.push(service);
         }
-        let channel = |name: &str| {
-            (!options.down.contains(&name)).then(|| {
-                Channel::from_shared(urls[name].clone())
-                    .expect("endpoint")
-                    .connect_lazy()
-            })
+        let client = |name: &str| {
+            services
+                .iter()
+                .find(|service| service.name() == name)
+                .map(ServiceUnderTest::channel)
         };
-        let channels: Vec<Channel> = SERVICES.into_iter().filter_map(channel).collect();
-        let reputation = channel("reputation").map(SellerReputationServiceClient::new);
-        let listing = channel("listing").map(ListingServiceClient::new);
-        let enforcement = channel("enforcement").map(EnforcementServiceClient::new);
+        let reputation = client("reputation").map(SellerReputationServiceClient::new);
+        let listing = client("listing").map(ListingServiceClient::new);
+        let enforcement = client("enforcement").map(EnforcementServiceClient::new);
 
         let audit_file = dir.path().join("access.jsonl");
         let mut settings = peers.to_vec();
@@ -229,70 +205,62 @@ impl Suite {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let stop = shutdown.clone();
-        tasks.push((
-            "gateway",
-            tokio::spawn(async move {
-                genuine_gateway::serve(&source, listener, clock::system(), stop).await
-            }),
-        ));
+        let gateway = tokio::spawn(async move {
+            genuine_gateway::serve(&source, listener, clock::system(), stop).await
+        });
 
-        let suite = Self {
+        let mut suite = Self {
             base,
             reputation,
             listing,
             enforcement,
             audit_file,
-            channels,
-            issuer: TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer"),
+            services,
+            issuer: issuer(),
             http: Client::builder(TokioExecutor::new()).build_http(),
             shutdown,
-            tasks,
-            _dbs: dbs,
+            gateway,
             _dir: dir,
         };
         suite.wait_until_up().await;
         suite
     }
 
-    async fn wait_until_up(&self) {
+    async fn wait_until_up(&mut self) {
+        for service in &mut self.services {
+            let name = service.name();
+            service
+                .wait_serving()
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
         for _ in 0..200 {
             let gateway_up = matches!(
                 self.try_send(Method::GET, "/healthz", None, None, &[]).await,
                 Ok(answer) if answer.status == StatusCode::OK
             );
-            if gateway_up && self.services_serving().await {
+            if gateway_up {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the suite did not start");
+        panic!("the gateway did not start");
     }
 
-    /// Whether every started service answers its health check with SERVING.
-    async fn services_serving(&self) -> bool {
-        for channel in self.channels.clone() {
-            let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-            let serving = health
-                .check(tonic_health::pb::HealthCheckRequest {
-                    service: String::new(),
-                })
-                .await
-                .is_ok_and(|r| r.into_inner().status == 1);
-            if !serving {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Stops everything and checks each task ended cleanly.
-    pub async fn stop(self) {
+    /// Stops everything and checks each ended cleanly.
+    pub async fn stop(mut self) {
         self.shutdown.cancel();
-        for (name, task) in self.tasks {
-            task.await
-                .expect("task")
+        for service in &mut self.services {
+            let name = service.name();
+            service
+                .stop()
+                .await
                 .unwrap_or_else(|e| panic!("{name} ended with {e:#}"));
         }
+        self.gateway
+            .await
+            .expect("task")
+            .unwrap_or_else(|e| panic!("gateway ended with {e:#}"));
     }
 
     /// A signed token.
@@ -315,20 +283,7 @@ impl Suite {
 
     /// A gRPC request carrying a token with `role` (for seeding data behind the gateway).
     pub fn grpc<T>(&self, role: Role, message: T) -> tonic::Request<T> {
-        let token = self
-            .issuer
-            .mint(&TokenRequest::new(
-                role.as_str(),
-                vec![role],
-                Duration::from_secs(300),
-            ))
-            .expect("mint");
-        let mut request = tonic::Request::new(message);
-        request.metadata_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("header"),
-        );
-        request
+        self.grpc_as(role.as_str(), role, message)
     }
 
     /// A gRPC request carrying a token for `subject` with `role`.
@@ -341,12 +296,7 @@ impl Suite {
                 Duration::from_secs(300),
             ))
             .expect("mint");
-        let mut request = tonic::Request::new(message);
-        request.metadata_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("header"),
-        );
-        request
+        authed(message, &token)
     }
 
     /// A listing of `seller_id` (registered in reputation first), created as that seller.
@@ -490,6 +440,21 @@ impl Suite {
             .lines()
             .map(|l| serde_json::from_str(l).expect("JSON line"))
             .collect()
+    }
+}
+
+/// How to start service `name` of [`SERVICES`].
+fn launch(name: &'static str) -> Launch {
+    match name {
+        "listing" => ServiceUnderTest::launch(name, |s, l, c, t| async move {
+            genuine_listing::serve(&s, l, c, t).await
+        }),
+        "reputation" => ServiceUnderTest::launch(name, |s, l, c, t| async move {
+            genuine_reputation::serve(&s, l, c, t).await
+        }),
+        _ => ServiceUnderTest::launch(name, |s, l, c, t| async move {
+            genuine_enforcement::serve(&s, l, c, t).await
+        }),
     }
 }
 

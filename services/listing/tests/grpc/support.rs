@@ -5,16 +5,14 @@ use std::time::Duration;
 
 use genuine_contracts::genuine::listing::v1 as pb;
 use genuine_contracts::genuine::listing::v1::listing_service_client::ListingServiceClient;
-use genuine_runtime::auth::{Role, ServiceName, TokenIssuer, TokenRequest};
-use genuine_runtime::config::Source;
+use genuine_runtime::auth::{Role, ServiceName, TokenRequest};
 use genuine_runtime::storage::testing::TestDatabase;
+use genuine_runtime::testing::{ServiceUnderTest, authed};
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 use tonic::transport::Channel;
 
 use super::fakes::{FakeEnforcement, FakeReputation, serve_fakes};
-
-const SECRET: &str = "listing-grpc-test-secret-0123456789";
 
 /// A running listing service and its peers.
 pub struct Suite {
@@ -23,10 +21,9 @@ pub struct Suite {
     pub url: String,
     pub reputation: FakeReputation,
     pub enforcement: FakeEnforcement,
-    issuer: TokenIssuer,
-    shutdown: CancellationToken,
-    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _db: TestDatabase,
+    service: ServiceUnderTest,
+    /// Stops the fakes when the suite goes, however the test ends.
+    _fakes: DropGuard,
 }
 
 /// Where seller-reputation is for a suite.
@@ -46,79 +43,49 @@ impl Suite {
 
     /// Starts on `db` with seller-reputation `peer`.
     pub async fn start_on(db: TestDatabase, peer: Peer) -> Self {
-        let shutdown = CancellationToken::new();
+        let fakes = CancellationToken::new();
         let reputation = FakeReputation::default();
         let enforcement = FakeEnforcement::default();
         let (mut reputation_url, enforcement_url) =
-            serve_fakes(reputation.clone(), enforcement.clone(), shutdown.clone()).await;
+            serve_fakes(reputation.clone(), enforcement.clone(), fakes.clone()).await;
         if peer == Peer::Down {
             // A port that was free a moment ago: nothing listens there.
             let spare = TcpListener::bind("127.0.0.1:0").await.expect("bind");
             reputation_url = format!("http://{}", spare.local_addr().expect("addr"));
             drop(spare);
         }
-        let source = Source::from_map([
-            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
-            ("GENUINE_LISTING_DATABASE_URL", db.url.clone()),
-            ("GENUINE_REPUTATION_URL", reputation_url),
-            ("GENUINE_ENFORCEMENT_URL", enforcement_url),
-            ("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s".to_owned()),
-            ("GENUINE_LISTING_SHUTDOWN_GRACE", "1s".to_owned()),
-        ]);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let token = shutdown.clone();
-        let server = tokio::spawn(async move {
-            genuine_listing::serve(&source, listener, genuine_runtime::clock::system(), token).await
-        });
-        let channel = Channel::from_shared(format!("http://{addr}"))
-            .expect("url")
-            .connect()
-            .await
-            .expect("connect");
-        let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
-        let suite = Self {
-            client: ListingServiceClient::new(channel),
-            url: format!("http://{addr}"),
+        let service = ServiceUnderTest::launch(genuine_listing::NAME, |s, l, c, t| async move {
+            genuine_listing::serve(&s, l, c, t).await
+        })
+        .database(db)
+        .settings([
+            ("GENUINE_REPUTATION_URL", reputation_url.as_str()),
+            ("GENUINE_ENFORCEMENT_URL", enforcement_url.as_str()),
+            ("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s"),
+            ("GENUINE_LISTING_SHUTDOWN_GRACE", "1s"),
+        ])
+        .start()
+        .await
+        .expect("listing serves");
+        Self {
+            client: ListingServiceClient::new(service.channel()),
+            url: service.url().to_owned(),
             reputation,
             enforcement,
-            issuer,
-            shutdown,
-            server: Some(server),
-            _db: db,
-        };
-        suite.wait_ready().await;
-        suite
-    }
-
-    /// Waits until the service answers (migrations and catalogue load done).
-    async fn wait_ready(&self) {
-        for _ in 0..200 {
-            let mut client = self.client.clone();
-            let request = self.as_admin(pb::ListBrandsRequest::default());
-            if client.list_brands(request).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            service,
+            _fakes: fakes.drop_guard(),
         }
-        panic!("listing service did not become ready");
     }
 
     /// A token for `subject` with `roles`.
     pub fn token(&self, subject: &str, roles: Vec<Role>) -> String {
-        self.issuer
-            .mint(&TokenRequest::new(subject, roles, Duration::from_secs(600)))
-            .expect("mint")
+        self.service
+            .token_with(&TokenRequest::new(subject, roles, Duration::from_secs(600)))
     }
 
     /// `message` carrying a bearer token for `subject` with `roles`.
     pub fn request<T>(&self, subject: &str, roles: Vec<Role>, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        let value = format!("Bearer {}", self.token(subject, roles));
-        request
-            .metadata_mut()
-            .insert("authorization", value.parse().expect("header value"));
-        request
+        authed(message, &self.token(subject, roles))
     }
 
     pub fn as_admin<T>(&self, message: T) -> tonic::Request<T> {
@@ -154,20 +121,7 @@ impl Suite {
 
     /// Stops the service and waits for it to drain.
     pub async fn stop(mut self) {
-        self.shutdown.cancel();
-        if let Some(server) = self.server.take() {
-            let result = tokio::time::timeout(Duration::from_secs(10), server).await;
-            assert!(
-                matches!(result, Ok(Ok(Ok(())))),
-                "clean shutdown: {result:?}"
-            );
-        }
-    }
-}
-
-impl Drop for Suite {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
+        self.service.stop().await.expect("clean shutdown");
     }
 }
 

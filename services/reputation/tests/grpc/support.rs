@@ -6,19 +6,14 @@ use std::time::Duration;
 use chrono::Utc;
 use genuine_contracts::genuine::reputation::v1 as pb;
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
-use genuine_runtime::auth::{Role, ServiceName, TokenIssuer, TokenRequest};
+use genuine_runtime::auth::{Role, ServiceName, TokenRequest};
 use genuine_runtime::clock::{ManualClock, from_millis};
-use genuine_runtime::config::Source;
 use genuine_runtime::errors::{ErrorCode, ServiceError};
 use genuine_runtime::storage::testing::TestDatabase;
+use genuine_runtime::testing::{ServiceUnderTest, authed};
 use sea_orm::{ConnectionTrait, Statement};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
-
-const SECRET: &str = "grpc-test-secret-of-sufficient-length";
 
 /// A running reputation service and what a test needs around it.
 pub struct Running {
@@ -26,10 +21,7 @@ pub struct Running {
     /// The service's URL.
     pub url: String,
     pub clock: ManualClock,
-    pub db: TestDatabase,
-    issuer: TokenIssuer,
-    shutdown: CancellationToken,
-    task: JoinHandle<anyhow::Result<()>>,
+    service: ServiceUnderTest,
 }
 
 /// Who calls.
@@ -54,75 +46,35 @@ impl Running {
 
     /// Starts the service on `db`, delivering listing effects to `listing_url`.
     pub async fn start_with_listing(db: TestDatabase, listing_url: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
-        let source = Source::from_map([
-            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
-            ("GENUINE_REPUTATION_DATABASE_URL", db.url.clone()),
-            ("GENUINE_LISTING_URL", listing_url.to_owned()),
-        ]);
         let clock = ManualClock::at(Utc::now());
-        let shutdown = CancellationToken::new();
-        let (serve_clock, serve_shutdown) = (clock.clone(), shutdown.clone());
-        let task = tokio::spawn(async move {
-            genuine_reputation::serve(&source, listener, Arc::new(serve_clock), serve_shutdown)
-                .await
-        });
-        let url = format!("http://{addr}");
-        let channel = Channel::from_shared(url.clone())
-            .expect("endpoint")
-            .connect_lazy();
-        let issuer = TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer");
-        let running = Self {
-            client: SellerReputationServiceClient::new(channel),
-            url,
+        let service = ServiceUnderTest::launch(genuine_reputation::NAME, |s, l, c, t| async move {
+            genuine_reputation::serve(&s, l, c, t).await
+        })
+        .database(db)
+        .clock(Arc::new(clock.clone()))
+        .settings([("GENUINE_LISTING_URL", listing_url)])
+        .start()
+        .await
+        .expect("reputation serves");
+        Self {
+            client: SellerReputationServiceClient::new(service.channel()),
+            url: service.url().to_owned(),
             clock,
-            db,
-            issuer,
-            shutdown,
-            task,
-        };
-        running.wait_until_serving().await;
-        running
-    }
-
-    async fn wait_until_serving(&self) {
-        for _ in 0..100 {
-            let probe = self
-                .client
-                .clone()
-                .get_seller_standing(self.req(
-                    As::Listing,
-                    pb::GetSellerStandingRequest {
-                        seller_id: "probe".into(),
-                    },
-                ))
-                .await;
-            match probe {
-                Err(status) if status.code() == Code::NotFound => return,
-                _ => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
+            service,
         }
-        panic!("the service did not start");
     }
 
     /// Stops the service and checks it ended cleanly.
-    pub async fn stop(self) {
-        self.shutdown.cancel();
-        self.task
-            .await
-            .expect("server task")
-            .expect("server ended cleanly");
+    pub async fn stop(mut self) {
+        self.service.stop().await.expect("server ended cleanly");
     }
 
     /// A request carrying the token of `who`.
     pub fn req<T>(&self, who: As, message: T) -> Request<T> {
-        let mut request = Request::new(message);
-        if let Some(jwt) = self.token(who) {
-            let value = format!("Bearer {jwt}").parse().expect("header");
-            request.metadata_mut().insert("authorization", value);
+        match self.token(who) {
+            Some(jwt) => authed(message, &jwt),
+            None => Request::new(message),
         }
-        request
     }
 
     /// A token for `who` (none for `As::Nobody`).
@@ -143,12 +95,12 @@ impl Running {
             As::Listing => Some(TokenRequest::service(ServiceName::Listing, ttl)),
             As::Consumer => Some(TokenRequest::new("consumer-1", vec![Role::Consumer], ttl)),
         };
-        token.map(|token| self.issuer.mint(&token).expect("mint"))
+        token.map(|token| self.service.token_with(&token))
     }
 
     /// (kind, key, due_at) of the outbox rows, oldest first.
     pub async fn outbox(&self) -> Vec<(String, String, chrono::DateTime<Utc>)> {
-        let db = &self.db.db;
+        let db = &self.service.database().db;
         let rows = db
             .query_all_raw(Statement::from_string(
                 db.get_database_backend(),

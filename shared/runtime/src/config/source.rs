@@ -208,6 +208,22 @@ impl Scoped<'_> {
         }
     }
 
+    /// A duration like [`Scoped::duration`], as a `chrono` span: the form rules that are
+    /// compared with timestamps (windows, periods, half-lives) keep.
+    ///
+    /// # Errors
+    /// When the value is not a duration, or too long for a `TimeDelta`.
+    pub fn time_delta(
+        &self,
+        key: &str,
+        default: chrono::TimeDelta,
+    ) -> Result<chrono::TimeDelta, ConfigError> {
+        let fallback = default.to_std().unwrap_or(Duration::ZERO);
+        let value = self.duration(key, fallback)?;
+        chrono::TimeDelta::from_std(value)
+            .map_err(|_| ConfigError::new(self.variable(key), "is too long"))
+    }
+
     /// A boolean: true/false, 1/0, yes/no, on/off.
     ///
     /// # Errors
@@ -301,6 +317,23 @@ mod tests {
             err.to_string()
                 .starts_with("GENUINE_LISTING_SHARE: 150 is outside")
         );
+    }
+
+    #[test]
+    fn time_deltas_default_parse_and_refuse_what_chrono_cannot_hold() {
+        let source = Source::from_map([
+            ("GENUINE_X_WINDOW", "15d"),
+            ("GENUINE_X_FOREVER", "600000000000d"),
+        ]);
+        let s = source.scoped("x");
+        let day = chrono::TimeDelta::days(1);
+        assert_eq!(
+            s.time_delta("WINDOW", day).expect("15d"),
+            chrono::TimeDelta::days(15)
+        );
+        assert_eq!(s.time_delta("UNSET", day).expect("default"), day);
+        let err = s.time_delta("FOREVER", day).expect_err("too long");
+        assert_eq!(err.variable, "GENUINE_X_FOREVER");
     }
 
     #[test]

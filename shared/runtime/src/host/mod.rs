@@ -4,6 +4,9 @@
 //! [`Host::channel`], and [`Host::run`].
 
 mod auth_setup;
+mod migrate;
+
+pub use migrate::migrate;
 
 use std::sync::Arc;
 use std::time::Duration;

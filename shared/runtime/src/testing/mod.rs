@@ -1,8 +1,12 @@
-//! Gates for tests that need more than Rust: `kubectl`, Chromium, Python packages.
+//! What tests of every service share: a service started in-process ([`ServiceUnderTest`]) and
+//! gates for tests that need more than Rust (`kubectl`, Chromium, Python packages).
 //!
-//! `cargo test --workspace` must pass on a machine with only Rust, yet CI must never skip these
-//! checks silently. Like `GENUINE_TEST_POSTGRES_URL` for PostgreSQL, `GENUINE_TEST_TOOLS=1` turns
-//! them on: CI sets it (and installs the tools), and then a missing tool fails the test.
+//! One harness, so that each service's tests keep only what is theirs (their client, their
+//! fakes) and a change to how services start is made once.
+//!
+//! The gates: `cargo test --workspace` must pass on a machine with only Rust, yet CI must never skip
+//! these checks silently. Like `GENUINE_TEST_POSTGRES_URL` for PostgreSQL, `GENUINE_TEST_TOOLS=1`
+//! turns them on: CI sets it (and installs the tools), and then a missing tool fails the test.
 
 /// The variable that turns on tests needing tools beyond Rust.
 pub const TOOLS_VAR: &str = "GENUINE_TEST_TOOLS";
@@ -17,3 +21,7 @@ pub fn tool_tests_enabled(tool: &str) -> bool {
     }
     enabled
 }
+
+mod service;
+
+pub use service::{Launch, SECRET, ServiceUnderTest, authed, issuer};
