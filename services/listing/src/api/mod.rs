@@ -14,6 +14,7 @@ mod screen;
 mod service;
 mod terms;
 mod validate;
+mod withdraw;
 
 use std::sync::Arc;
 

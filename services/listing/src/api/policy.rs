@@ -41,6 +41,8 @@ pub fn access_policy() -> AccessPolicy {
             .rpc("ScreenListings", Allow::Roles(BULK_SCREENERS))
             .rpc("TakeDownListing", Allow::Roles(CASE_ACTORS))
             .rpc("RestoreListing", Allow::Roles(CASE_ACTORS))
+            // Only the listing's own seller: checked in the handler.
+            .rpc("WithdrawListing", Allow::Roles(LISTING_WRITERS))
             .rpc("SuspendSellerListings", Allow::Roles(SUSPENDERS))
             .rpc("ReinstateSellerListings", Allow::Roles(SUSPENDERS))
     })
@@ -79,6 +81,9 @@ mod tests {
             ("ScreenListings", &seller, false),
             ("AddProhibitedTerms", &seller, false),
             ("RegisterBrand", &seller, false),
+            ("WithdrawListing", &seller, true),
+            ("WithdrawListing", &enforcement, false),
+            ("WithdrawListing", &consumer, false),
         ];
         for (method, who, allowed) in cases {
             assert_eq!(

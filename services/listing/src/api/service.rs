@@ -164,6 +164,14 @@ impl ListingService for ListingApi {
         respond(self.restore(&who, r).await)
     }
 
+    async fn withdraw_listing(
+        &self,
+        request: Request<pb::WithdrawListingRequest>,
+    ) -> Result<Response<pb::WithdrawListingResponse>, Status> {
+        let (who, r) = split(request)?;
+        respond(self.withdraw(&who, r).await)
+    }
+
     async fn suspend_seller_listings(
         &self,
         request: Request<pb::SuspendSellerListingsRequest>,

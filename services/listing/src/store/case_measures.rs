@@ -25,6 +25,18 @@ use super::views::ListingView;
 use crate::domain::actions::{Action, Verdict, verdict};
 use crate::domain::measures::{ListingStatus, MeasureKind};
 
+/// A withdrawn listing is final: no case measure starts or ends on it.
+fn withdrawn(listing_id: &str, verb: &str) -> ServiceError {
+    ServiceError::failed_precondition(
+        "LISTING_STATUS",
+        listing_id,
+        format!(
+            "listing {listing_id} is {}: its seller withdrew it, so it cannot be {verb}",
+            ListingStatus::Withdrawn.as_str().to_uppercase()
+        ),
+    )
+}
+
 /// Whether `action` applies to the measure `row` (absent: never acted on).
 fn applies(row: Option<&listing_measure::Model>, action: Option<&Action<'_>>) -> bool {
     match (row, action) {
@@ -109,21 +121,15 @@ pub async fn take_down_listing(
     let action = Action::parse(action_id);
     let txn = begin_write(db).await?;
     let current = get_listing(&txn, listing_id).await?;
+    if current.status == ListingStatus::Withdrawn {
+        txn.rollback().await?;
+        return Err(withdrawn(listing_id, "taken down"));
+    }
     let row = measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id).await?;
     if !applies(row.as_ref(), action.as_ref()) {
         // Already taken down (or restored) by this or a later action: nothing changes.
         txn.rollback().await?;
         return Ok(current);
-    }
-    if current.status == ListingStatus::Withdrawn {
-        txn.rollback().await?;
-        return Err(ServiceError::failed_precondition(
-            "LISTING_STATUS",
-            listing_id,
-            format!(
-                "listing {listing_id} was withdrawn by its seller; there is nothing to take down"
-            ),
-        ));
     }
     match row {
         None => {
@@ -172,7 +178,7 @@ pub async fn take_down_listing(
 /// measure remains.
 ///
 /// # Errors
-/// `NOT_FOUND`; database errors.
+/// `NOT_FOUND`; `FAILED_PRECONDITION` for a withdrawn listing; database errors.
 pub async fn restore_listing(
     db: &DatabaseConnection,
     listing_id: &str,
@@ -184,6 +190,10 @@ pub async fn restore_listing(
     let action = Action::parse(action_id);
     let txn = begin_write(db).await?;
     let current = get_listing(&txn, listing_id).await?;
+    if current.status == ListingStatus::Withdrawn {
+        txn.rollback().await?;
+        return Err(withdrawn(listing_id, "restored"));
+    }
     let row = measure(&txn, listing_id, MeasureKind::CaseTakedown, case_id).await?;
     let lifted = row.as_ref().is_some_and(|r| r.lifted_at.is_some());
     let repeat = match (&row, &action) {

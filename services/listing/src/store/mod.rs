@@ -13,6 +13,7 @@ pub mod notices;
 mod page;
 mod terms;
 mod views;
+mod withdrawals;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use migration_actions::MeasureActions;
 pub use page::{Page, PageRequest};
 pub use terms::{NewTerm, add_terms, list_terms, load_terms};
 pub use views::{BrandView, ListingView, MeasureView, StoredScreening, TermView};
+pub use withdrawals::withdraw_listing;
 
 /// The listing database's migrations: the shared outbox table, then the service's tables, then
 /// the action generation of case measures.

@@ -8,3 +8,4 @@ mod listings;
 mod measures;
 mod screening;
 mod support;
+mod withdraw;
