@@ -66,7 +66,7 @@ pub fn handlers(
                 client
                     .retract_violation(request)
                     .await
-                    .map_err(Failure::from)?;
+                    .map_err(retract_failure)?;
                 Ok(())
             }
         })
@@ -100,6 +100,19 @@ pub fn handlers(
                 Ok(())
             }
         })
+}
+
+/// How a failed RetractViolation is handled. NOT_FOUND means the violation is not (yet) on the
+/// record: outbox retries can deliver the retraction before the RecordViolation it undoes, so
+/// it is retried (with backoff, then parked) instead of parked at once.
+fn retract_failure(status: tonic::Status) -> Failure {
+    if status.code() == tonic::Code::NotFound {
+        return Failure::Retry(format!(
+            "the violation is not recorded yet (RecordViolation may still be on its way): {}",
+            status.message()
+        ));
+    }
+    Failure::from(status)
 }
 
 /// The outbox key (`<case>/take_down/<n>`, `<case>/restore/<n>`) is the action's id: listing
@@ -160,6 +173,16 @@ mod tests {
             due_at: Utc::now(),
             trace_parent: None,
         }
+    }
+
+    #[test]
+    fn a_retraction_before_its_violation_is_retried() {
+        let early = retract_failure(tonic::Status::not_found("violation case-1 not found"));
+        assert!(matches!(early, Failure::Retry(_)), "{early:?}");
+        let refused = retract_failure(tonic::Status::permission_denied("no"));
+        assert!(matches!(refused, Failure::Park(_)), "{refused:?}");
+        let down = retract_failure(tonic::Status::unavailable("down"));
+        assert!(matches!(down, Failure::Retry(_)), "{down:?}");
     }
 
     #[test]
