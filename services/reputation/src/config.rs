@@ -8,6 +8,7 @@
 //! | `GENUINE_REPUTATION_WARNING_STRIKES` | `2` |
 //! | `GENUINE_REPUTATION_SUSPENSION_STRIKES` | `3` |
 //! | `GENUINE_REPUTATION_SUSPENSION_PERIOD` | `30d` |
+//! | `GENUINE_REPUTATION_RETENTION` (closed sellers' traceability data, then anonymised) | `183d` |
 //! | `GENUINE_REPUTATION_MINOR_WEIGHT` / `_MAJOR_WEIGHT` / `_CRITICAL_WEIGHT` | `10` / `25` / `50` |
 //! | `GENUINE_REPUTATION_PASS_BONUS` / `_PASS_BONUS_CAP` | `2` / `6` |
 //! | `GENUINE_REPUTATION_TIER_TRUSTED` / `_TIER_GOOD` / `_TIER_WATCH` | `90` / `70` / `50` |
@@ -45,6 +46,7 @@ impl ReputationConfig {
                 1..=100,
             )?,
             suspension_period: s.time_delta("SUSPENSION_PERIOD", defaults.suspension_period)?,
+            retention: s.time_delta("RETENTION", defaults.retention)?,
             minor_weight: s.ranged("MINOR_WEIGHT", defaults.minor_weight, 0.0..=100.0)?,
             major_weight: s.ranged("MAJOR_WEIGHT", defaults.major_weight, 0.0..=100.0)?,
             critical_weight: s.ranged("CRITICAL_WEIGHT", defaults.critical_weight, 0.0..=100.0)?,

@@ -149,6 +149,13 @@ impl SellerReputationService for FakeReputation {
     ) -> Result<Response<ReinstateSellerResponse>, Status> {
         Err(Status::unimplemented("reinstate_seller"))
     }
+
+    async fn close_seller(
+        &self,
+        _: Request<CloseSellerRequest>,
+    ) -> Result<Response<CloseSellerResponse>, Status> {
+        Err(Status::unimplemented("close_seller"))
+    }
 }
 
 /// Enforcement: records SubmitNotice requests.

@@ -220,6 +220,8 @@ pub fn seller(view: &SellerView, visibility: Visibility, now: DateTime<Utc>) -> 
         create_time: Some(millis_timestamp(row.created_at)),
         update_time: Some(millis_timestamp(row.updated_at)),
         registered_by: None,
+        close_time: row.closed_at.map(millis_timestamp),
+        anonymize_time: row.anonymized_at.map(millis_timestamp),
     };
     if visibility == Visibility::Identity {
         let mut identity = traceability(view.registration());

@@ -5,6 +5,7 @@
 //! `sellers`, `records` and `suspensions`; [`service`] binds them to the generated trait.
 
 pub mod access;
+mod close;
 pub mod convert;
 mod policy;
 mod records;

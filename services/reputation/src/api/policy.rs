@@ -17,6 +17,8 @@ pub const VERIFY: &[Role] = &[Role::Admin];
 pub const INSPECT: &[Role] = &[Role::Regulator, Role::Admin];
 /// Roles allowed to suspend and reinstate.
 pub const SUSPEND: &[Role] = &[Role::Admin, Role::Reviewer];
+/// Roles allowed to close a seller (a seller only itself: checked in the handler).
+pub const CLOSE: &[Role] = &[Role::Admin, Role::Seller];
 /// Roles allowed to record and retract violations.
 pub const RECORD_VIOLATION: &[Role] = VIOLATION_WRITERS;
 
@@ -38,6 +40,7 @@ pub fn access_policy() -> AccessPolicy {
             .rpc("ListInspections", Allow::Roles(READERS))
             .rpc("SuspendSeller", Allow::Roles(SUSPEND))
             .rpc("ReinstateSeller", Allow::Roles(SUSPEND))
+            .rpc("CloseSeller", Allow::Roles(CLOSE))
     })
 }
 

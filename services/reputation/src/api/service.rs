@@ -30,6 +30,16 @@ impl SellerReputationService for ReputationApi {
         ))
     }
 
+    async fn close_seller(
+        &self,
+        request: Request<pb::CloseSellerRequest>,
+    ) -> Result<Response<pb::CloseSellerResponse>, Status> {
+        let who = principal(&request)?.clone();
+        Ok(Response::new(
+            self.close_seller(&who, request.into_inner()).await?,
+        ))
+    }
+
     async fn get_seller(
         &self,
         request: Request<pb::GetSellerRequest>,

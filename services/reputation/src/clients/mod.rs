@@ -3,6 +3,7 @@
 //! once.
 
 mod listing;
+mod retention;
 mod suspension_end;
 
 #[cfg(test)]
@@ -13,10 +14,12 @@ use genuine_runtime::clients::ServiceChannel;
 use genuine_runtime::outbox::Handlers;
 
 pub use listing::{ReinstateListings, SuspendListings};
+pub use retention::RetentionEnd;
 pub use suspension_end::SuspensionEnd;
 
 use crate::store::Store;
 use crate::store::effects::{REINSTATE_LISTINGS, SUSPEND_LISTINGS, SUSPENSION_END};
+use crate::store::retention::RETENTION;
 
 /// Every handler of this service's outbox kinds.
 #[must_use]
@@ -24,5 +27,6 @@ pub fn handlers(listing: ListingServiceClient<ServiceChannel>, store: Store) -> 
     Handlers::new()
         .with(SUSPEND_LISTINGS, SuspendListings::new(listing.clone()))
         .with(REINSTATE_LISTINGS, ReinstateListings::new(listing))
-        .with(SUSPENSION_END, SuspensionEnd::new(store))
+        .with(SUSPENSION_END, SuspensionEnd::new(store.clone()))
+        .with(RETENTION, RetentionEnd::new(store))
 }

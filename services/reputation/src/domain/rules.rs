@@ -47,6 +47,9 @@ pub struct StandingRules {
     pub base_rejected: f64,
     /// Tier thresholds.
     pub tiers: TierThresholds,
+    /// How long a closed seller's traceability data is kept before it is anonymised (DSA
+    /// Art. 30: the relationship plus 6 months; 183 days covers the longest 6 months).
+    pub retention: TimeDelta,
 }
 
 impl Default for StandingRules {
@@ -57,6 +60,7 @@ impl Default for StandingRules {
             warning_strikes: 2,
             suspension_strikes: 3,
             suspension_period: TimeDelta::days(30),
+            retention: TimeDelta::days(183),
             minor_weight: 10.0,
             major_weight: 25.0,
             critical_weight: 50.0,

@@ -6,8 +6,10 @@ pub mod effects;
 pub mod entities;
 mod inspections;
 mod migration;
+mod migration_retention;
 mod page;
 mod records;
+pub mod retention;
 
 /// Stored violation states.
 pub mod records_state {
@@ -29,17 +31,23 @@ use crate::domain::StandingRules;
 
 pub use inspections::NewInspection;
 pub use migration::CreateTables;
+pub use migration_retention::SellerRetention;
 pub use page::{Page, PageRequest};
 pub use sellers::{NewSeller, SellerFilter, SellerView};
 pub use violations::NewViolation;
 
-/// The reputation database's migrations: the shared outbox table, then the service's tables.
+/// The reputation database's migrations: the shared outbox table, the service's tables, then the
+/// sellers' retention columns.
 #[derive(Debug, Clone, Copy)]
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(OutboxMigration), Box::new(CreateTables)]
+        vec![
+            Box::new(OutboxMigration),
+            Box::new(CreateTables),
+            Box::new(SellerRetention),
+        ]
     }
 }
 

@@ -111,6 +111,8 @@ fn new_row(
         registered_by_role: Set(actor.role.clone()),
         created_at: Set(to_millis(now)),
         updated_at: Set(to_millis(now)),
+        closed_at: Set(None),
+        anonymized_at: Set(None),
     })
 }
 

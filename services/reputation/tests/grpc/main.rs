@@ -8,5 +8,6 @@ mod effects;
 mod fake_listing;
 mod lifecycle;
 mod records;
+mod retention;
 mod sellers;
 mod support;

@@ -34,6 +34,10 @@ pub struct Model {
     pub registered_by_role: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the relationship ended (CloseSeller).
+    pub closed_at: Option<i64>,
+    /// When the traceability data was anonymised (closed_at + retention).
+    pub anonymized_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
