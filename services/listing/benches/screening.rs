@@ -8,9 +8,10 @@
 //! - `pdq_1m/index` vs `pdq_1m/brute_force`: one lookup (distance ≤ 31) among 1,000,000 hashes,
 //!   after checking that both return the same hits;
 //! - `pdq_10m/index`: one lookup among 10,000,000 hashes (skipped when `GENUINE_BENCH_SKIP_10M`
-//!   is set).
+//!   is set), after checking a few queries against brute force.
 //!
-//! Index memory is printed before the lookups.
+//! `GENUINE_BENCH_PDQ_ONLY=1` runs only the `pdq_*` groups. Index memory (and bytes per hash),
+//! the mean buckets probed and candidates verified per lookup are printed before the lookups.
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
@@ -212,6 +213,9 @@ fn terms() -> Vec<TermEntry> {
 }
 
 fn screening(c: &mut Criterion) {
+    if std::env::var_os("GENUINE_BENCH_PDQ_ONLY").is_some() {
+        return;
+    }
     let mut rng = Rng(0x5eed);
     let brands = brands(&mut rng, 10_000);
     let known: Vec<PdqHash> = (0..1_000_000).map(|_| rng.hash()).collect();
@@ -277,17 +281,33 @@ fn queries(rng: &mut Rng, known: &[PdqHash], count: usize) -> Vec<PdqHash> {
         .collect()
 }
 
+/// Prints the index's size and the mean work per lookup.
+fn describe(name: &str, index: &HashIndex, queries: &[PdqHash], built: Duration) {
+    let (mut probes, mut candidates) = (0, 0);
+    for q in queries {
+        let (_, cost) = index.search_counting(q, 31);
+        probes += cost.probes;
+        candidates += cost.candidates;
+    }
+    let count = queries.len().max(1);
+    eprintln!(
+        "{name}: index built in {built:?}, {:.1} MB ({:.1} bytes per hash); per lookup {} buckets \
+         probed, {} candidates verified",
+        index.memory_bytes() as f64 / 1_048_576.0,
+        index.memory_bytes() as f64 / index.len().max(1) as f64,
+        probes / count,
+        candidates / count,
+    );
+}
+
 fn pdq(c: &mut Criterion) {
     let mut rng = Rng(0xc0ffee);
     let known: Vec<PdqHash> = (0..1_000_000).map(|_| rng.hash()).collect();
     let started = std::time::Instant::now();
     let index = HashIndex::build(known.clone());
-    eprintln!(
-        "pdq_1m: index built in {:?}, {:.1} MB",
-        started.elapsed(),
-        index.memory_bytes() as f64 / 1_048_576.0
-    );
+    let built = started.elapsed();
     let queries = queries(&mut rng, &known, 64);
+    describe("pdq_1m", &index, &queries, built);
     let mut hits = 0;
     for q in &queries {
         let from_index = index.search(q, 31);
@@ -335,11 +355,16 @@ fn pdq(c: &mut Criterion) {
     let queries = self::queries(&mut rng, &big, 64);
     let started = std::time::Instant::now();
     let index = HashIndex::build(big);
-    eprintln!(
-        "pdq_10m: index built in {:?}, {:.1} MB",
-        started.elapsed(),
-        index.memory_bytes() as f64 / 1_048_576.0
-    );
+    let built = started.elapsed();
+    describe("pdq_10m", &index, &queries, built);
+    for q in queries.iter().step_by(8) {
+        assert_eq!(
+            index.search(q, 31),
+            brute_force(index.hashes(), q, 31),
+            "index and brute force disagree at 10 M"
+        );
+    }
+    eprintln!("pdq_10m: 8 queries agree with brute force");
     let mut group = c.benchmark_group("pdq_10m");
     group.throughput(Throughput::Elements(queries.len() as u64));
     group
