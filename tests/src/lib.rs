@@ -171,6 +171,27 @@ impl Suite {
             .regulator_token(subject, jurisdiction)
     }
 
+    /// A regulator portal's token for `jurisdiction`: the regulator role with every gateway scope.
+    pub fn portal_token(&self, subject: &str, jurisdiction: &str) -> String {
+        let mut request =
+            TokenRequest::new(subject, vec![Role::Regulator], Duration::from_secs(3600));
+        request.agency = Some(format!("{jurisdiction} market surveillance"));
+        request.jurisdiction = Some(jurisdiction.to_owned());
+        request.scopes = [
+            "cases:read",
+            "notices:write",
+            "notices:read",
+            "traders:read",
+            "inspections:write",
+            "statements:read",
+            "reports:read",
+            "audit:read",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        self.token_with(request)
+    }
+
     /// A token as described.
     pub fn token_with(&self, request: TokenRequest) -> String {
         self.service(Service::Listing).token_with(&request)
@@ -196,4 +217,5 @@ where
     }
 }
 
+pub mod gateway;
 pub mod story;

@@ -134,6 +134,17 @@ pub async fn create_listing(
     title: &str,
     price_eur: i64,
 ) -> listing::Listing {
+    create_listing_with_images(suite, seller_id, title, price_eur, Vec::new()).await
+}
+
+/// A seller creates a handbag listing with images.
+pub async fn create_listing_with_images(
+    suite: &Suite,
+    seller_id: &str,
+    title: &str,
+    price_eur: i64,
+    images: Vec<listing::ImageInput>,
+) -> listing::Listing {
     let token = suite.token(Role::Seller, seller_id);
     suite
         .listing_client()
@@ -145,7 +156,7 @@ pub async fn create_listing(
                 description: "A handbag in good condition.".to_owned(),
                 category: "handbags".to_owned(),
                 price: Some(eur(price_eur)),
-                images: Vec::new(),
+                images,
             },
             &token,
         ))

@@ -15,11 +15,9 @@ use genuine_contracts::genuine::listing::v1::ListingStatus;
 use genuine_runtime::auth::{Role, TokenRequest};
 use genuine_runtime::clock;
 use genuine_runtime::telemetry::{self, TelemetryConfig};
+use genuine_suite_tests::gateway::Gateway;
 use genuine_suite_tests::story::*;
 use genuine_suite_tests::{Suite, authed};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::CancellationToken;
 
 use trace::{Trace, hex};
 
@@ -48,7 +46,7 @@ async fn one_request_is_one_trace_across_services_and_the_outbox() {
         .expect("suite");
     register_verified_seller(&suite, "seller-otel", "DE").await;
     let listing = create_listing(&suite, "seller-otel", "Leather handbag, brown", 900).await;
-    let (gateway, stop_gateway) = start_gateway(&suite).await;
+    let gateway = Gateway::start(&suite).await;
 
     // A regulator's notice through the gateway: enforcement looks the listing up in listing and
     // takes it down on receipt, through the outbox.
@@ -56,16 +54,17 @@ async fn one_request_is_one_trace_across_services_and_the_outbox() {
         r#"{{"ground":"NOTICE_GROUND_COUNTERFEIT","listingIds":["{}"],"explanation":"Seized goods matched this listing.","goodFaithDeclaration":true}}"#,
         listing.listing_id
     );
-    let (status, body) = post(
-        &gateway,
-        "/v1/notices",
-        &regulator_token(&suite),
-        &format!("00-{NOTICE_TRACE}-{PORTAL_SPAN}-01"),
-        &notice,
-    )
-    .await;
-    assert!((200..300).contains(&status), "{status}: {body}");
-    let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let traceparent = format!("00-{NOTICE_TRACE}-{PORTAL_SPAN}-01");
+    let answer = gateway
+        .send(
+            "POST",
+            "/v1/notices",
+            Some(&regulator_token(&suite)),
+            &[("traceparent", &traceparent)],
+            Some(&notice),
+        )
+        .await;
+    let body = answer.ok();
     let case_id = body["caseIds"][0].as_str().expect("a case").to_owned();
     wait_listing_status(&suite, &listing.listing_id, ListingStatus::TakenDown).await;
 
@@ -119,7 +118,7 @@ async fn one_request_is_one_trace_across_services_and_the_outbox() {
     ] {
         assert!(names.contains(metric), "{metric} not exported: {names:?}");
     }
-    stop_gateway.cancel();
+    drop(gateway);
 }
 
 /// The notice's trace: gateway → enforcement → listing, and the outbox delivery of the
@@ -210,54 +209,4 @@ fn regulator_token(suite: &Suite) -> String {
         scopes: vec!["notices:write".to_owned()],
         ttl: Duration::from_secs(600),
     })
-}
-
-/// The gateway in front of the suite, on 127.0.0.1; its address and its stop token.
-async fn start_gateway(suite: &Suite) -> (String, CancellationToken) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr").to_string();
-    let source = suite.source().clone();
-    let stop = CancellationToken::new();
-    let token = stop.clone();
-    tokio::spawn(
-        async move { genuine_gateway::serve(&source, listener, clock::system(), token).await },
-    );
-    for _ in 0..200 {
-        if let Ok(mut stream) = TcpStream::connect(&addr).await {
-            let request =
-                format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-            if stream.write_all(request.as_bytes()).await.is_ok() {
-                let mut answer = String::new();
-                let _ = stream.read_to_string(&mut answer).await;
-                if answer.starts_with("HTTP/1.1 200") {
-                    return (addr, stop);
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the gateway did not start");
-}
-
-/// A JSON POST over HTTP/1.1; the status and the body.
-async fn post(addr: &str, path: &str, token: &str, traceparent: &str, json: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         traceparent: {traceparent}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
-        json.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    let status = answer
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not HTTP: {answer}"));
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
 }

@@ -7,3 +7,4 @@ mod counter_notice;
 mod notice_and_action;
 mod repeat_infringer;
 mod startup;
+mod whole_story;
