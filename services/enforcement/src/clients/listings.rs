@@ -47,7 +47,16 @@ impl ListingDirectory for GrpcListings {
             .await;
             match answer {
                 Ok(response) => Ok(response.into_inner().listing.map(|l| l.seller_id)),
-                Err(status) if status.code() == tonic::Code::NotFound => Ok(None),
+                // A malformed id names no listing either: the notice gets NOT_FOUND naming it,
+                // not an outage.
+                Err(status)
+                    if matches!(
+                        status.code(),
+                        tonic::Code::NotFound | tonic::Code::InvalidArgument
+                    ) =>
+                {
+                    Ok(None)
+                }
                 Err(status) => {
                     tracing::warn!(code = ?status.code(), message = status.message(), "listing look-up failed");
                     Err(ServiceError::unavailable(

@@ -46,9 +46,16 @@ impl Violations {
         ok
     }
 
-    /// Records a violation when `value` is empty or only white space.
+    /// Records a violation when `value` is empty or only white space, or holds a NUL character
+    /// (never meaningful in text, and PostgreSQL cannot store it).
     pub fn require(&mut self, value: &str, field: impl Into<String>) -> bool {
-        self.check(!value.trim().is_empty(), field, "is required")
+        let field = field.into();
+        self.check(!value.trim().is_empty(), field.clone(), "is required")
+            && self.check(
+                !value.contains('\0'),
+                field,
+                "must not contain NUL characters",
+            )
     }
 
     /// Records a violation when `value` is longer than `max` characters.
