@@ -57,6 +57,8 @@ impl EnforcementConfig {
         let rules = Rules {
             counter_notice_window: s
                 .time_delta("COUNTER_NOTICE_WINDOW", defaults.counter_notice_window)?,
+            counter_notice_calendar: s
+                .parse("COUNTER_NOTICE_CALENDAR", defaults.counter_notice_calendar)?,
             appeal_window: s.time_delta("APPEAL_WINDOW", defaults.appeal_window)?,
             takedown_on_receipt: s.bool("TAKEDOWN_ON_RECEIPT", defaults.takedown_on_receipt)?,
             track_record: TrackRecordPolicy {
@@ -209,6 +211,24 @@ mod tests {
                 .expect_err(variable);
             assert!(error.to_string().contains(variable), "{error}");
         }
+    }
+
+    #[test]
+    fn the_window_calendar_is_configurable() {
+        use crate::domain::window::WindowCalendar;
+        let business = Source::from_map([
+            ("GENUINE_AUTH_SECRET", "s"),
+            ("GENUINE_ENFORCEMENT_COUNTER_NOTICE_WINDOW", "10d"),
+            (
+                "GENUINE_ENFORCEMENT_COUNTER_NOTICE_CALENDAR",
+                "business_days",
+            ),
+        ]);
+        let rules = EnforcementConfig::load(&business).expect("valid").rules;
+        assert_eq!(rules.counter_notice_calendar, WindowCalendar::BusinessDays);
+        let bad = Source::from_map([("GENUINE_ENFORCEMENT_COUNTER_NOTICE_CALENDAR", "lunar")]);
+        let err = EnforcementConfig::load(&bad).expect_err("bad calendar");
+        assert_eq!(err.variable, "GENUINE_ENFORCEMENT_COUNTER_NOTICE_CALENDAR");
     }
 
     #[test]

@@ -49,3 +49,4 @@ pub mod notice;
 pub mod priority;
 pub mod statement;
 pub mod vocabulary;
+pub mod window;

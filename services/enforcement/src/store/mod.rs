@@ -86,6 +86,8 @@ impl Actor {
 pub struct Rules {
     /// How long the rights holder has to prove legal action after a counter-notice.
     pub counter_notice_window: chrono::Duration,
+    /// How the window's length is counted (elapsed days or business days).
+    pub counter_notice_calendar: crate::domain::window::WindowCalendar,
     /// How long after a decision it may be appealed.
     pub appeal_window: chrono::Duration,
     /// Whether regulator and good-faith rights-holder notices take the listing down on receipt.
@@ -104,6 +106,7 @@ impl Default for Rules {
     fn default() -> Self {
         Self {
             counter_notice_window: chrono::Duration::days(15),
+            counter_notice_calendar: crate::domain::window::WindowCalendar::Elapsed,
             appeal_window: chrono::Duration::days(180),
             takedown_on_receipt: true,
             track_record: TrackRecordPolicy::default(),

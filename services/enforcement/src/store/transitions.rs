@@ -154,7 +154,12 @@ pub(crate) async fn apply<C: ConnectionTrait>(
                 }
             }
             Effect::StartWindow => {
-                let due = now + store.rules().counter_notice_window;
+                let rules = store.rules();
+                let due = crate::domain::window::window_end(
+                    now,
+                    rules.counter_notice_window,
+                    rules.counter_notice_calendar,
+                );
                 case.window_end_at = Some(due.timestamp_millis());
                 effects::start_window(conn, &case.case_id, due).await?;
             }
