@@ -115,6 +115,7 @@ async fn one_request_is_one_trace_across_services_and_the_outbox() {
         "rpc.server.duration",
         "outbox.backlog",
         "outbox.oldest_age_seconds",
+        "screening.decisions",
     ] {
         assert!(names.contains(metric), "{metric} not exported: {names:?}");
     }

@@ -9,6 +9,7 @@ mod brands;
 pub mod convert;
 mod listings;
 mod measures;
+mod metrics;
 mod policy;
 mod screen;
 mod service;

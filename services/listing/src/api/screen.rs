@@ -45,6 +45,7 @@ impl ListingApi {
         };
         let assessment = catalog.screen(&draft, &standing, &self.config.screening);
         tracing::debug!(decision = ?assessment.decision, score = assessment.risk_score, "screened");
+        super::metrics::record_decision(assessment.decision);
         Ok(Screened {
             assessment,
             screened_at: self.now(),
