@@ -63,26 +63,35 @@ impl TestDatabase {
     /// When the variable is set but the server cannot be reached or the database created.
     pub async fn postgres() -> Option<Self> {
         let admin_url = std::env::var(POSTGRES_URL_VAR).ok()?;
+        let created = Self::postgres_on(&admin_url).await.unwrap_or_else(|e| {
+            panic!("{POSTGRES_URL_VAR} is set but PostgreSQL does not answer: {e}")
+        });
+        Some(created)
+    }
+
+    /// A new database with a random name on the server that `admin_url` reaches (also what
+    /// `genuine bench` measures on); dropped with the value.
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the database not created.
+    pub async fn postgres_on(admin_url: &str) -> Result<Self, DbErr> {
         let name = format!("genuine_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = connect(&StorageConfig::new(admin_url.clone()))
-            .await
-            .unwrap_or_else(|e| {
-                panic!("{POSTGRES_URL_VAR} is set but PostgreSQL does not answer: {e}")
-            });
+        let admin = connect(&StorageConfig::new(admin_url.to_owned())).await?;
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
+            .await?;
         admin.close().await.ok();
-        let url = with_database(&admin_url, &name);
-        let db = connect(&StorageConfig::new(url.clone()))
-            .await
-            .expect("open test database");
-        Some(Self {
+        let url = with_database(admin_url, &name);
+        let cleanup = Cleanup::DropPostgres {
+            admin_url: admin_url.to_owned(),
+            name,
+        };
+        let db = connect(&StorageConfig::new(url.clone())).await?;
+        Ok(Self {
             db,
             url,
             backend: Backend::Postgres,
-            cleanup: Cleanup::DropPostgres { admin_url, name },
+            cleanup,
         })
     }
 
