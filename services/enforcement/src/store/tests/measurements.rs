@@ -1,0 +1,185 @@
+//! Measurements, not checks: both tests are `#[ignore = "measurement"]` and are run on demand
+//! with `--ignored --nocapture` to time the report and the audit log at scale.
+
+use super::*;
+
+/// Counter rows as a year of a million cases in 30 jurisdictions leaves them, then a year's
+/// report timed for all jurisdictions and for one. Run with
+/// `cargo test -p genuine-enforcement --lib report_at_scale -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement"]
+async fn report_at_scale() {
+    use crate::domain::case_state::CaseStatus;
+    let mut metric_names: Vec<String> = [
+        report::metric::NOTICES,
+        report::metric::CASES_OPENED,
+        report::metric::CASES_AUTOMATED,
+        report::metric::UPHELD,
+        report::metric::REJECTED,
+        report::metric::COUNTER_NOTICES,
+        report::metric::RESTORATIONS,
+        report::metric::LEGAL_ACTIONS,
+        report::metric::APPEALS,
+        report::metric::REVERSALS,
+    ]
+    .iter()
+    .map(|m| (*m).to_owned())
+    .collect();
+    metric_names.extend(
+        NoticeSource::ALL
+            .iter()
+            .map(|s| format!("{}{s}", report::metric::BY_SOURCE)),
+    );
+    metric_names.extend(
+        NoticeGround::ALL
+            .iter()
+            .map(|g| format!("{}{g}", report::metric::BY_GROUND)),
+    );
+    metric_names.extend(
+        CaseStatus::ALL
+            .iter()
+            .map(|s| format!("{}{s}", report::metric::BY_STATUS)),
+    );
+    metric_names.extend((60..90).map(|b| format!("{}{b}", report::metric::DELAY)));
+    let jurisdictions: Vec<String> = crate::domain::statement::EU_EEA
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain([report::ALL.to_owned()])
+        .collect();
+    let start_day = Utc
+        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .expect("day");
+    for f in fixtures().await {
+        let db = f.store.db();
+        let mut rows = Vec::new();
+        for j in &jurisdictions {
+            for d in 0..365 {
+                let day = report::day(start_day + Duration::days(d));
+                for m in &metric_names {
+                    rows.push(format!("('{day}', '{j}', '{m}', 91)"));
+                }
+            }
+        }
+        let total = rows.len();
+        for chunk in rows.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO report_counters (day, jurisdiction, metric, count) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed");
+        }
+        db.execute_unprepared("ANALYZE").await.ok();
+        let (from, to) = (
+            start_day.date_naive(),
+            (start_day + Duration::days(365)).date_naive(),
+        );
+        for jurisdiction in [None, Some("DE")] {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let counts = f
+                    .store
+                    .report_counts(from, to, jurisdiction)
+                    .await
+                    .expect("report");
+                best = best.min(t.elapsed());
+                assert_eq!(counts.get(report::metric::NOTICES), 91 * 365);
+                assert!(counts.delay_quantile(0.9).is_some());
+            }
+            println!(
+                "{:?}: {total} counter rows, year report for {jurisdiction:?}: best of 5 = {best:?}",
+                f._db.backend
+            );
+            assert!(best < std::time::Duration::from_millis(200), "{best:?}");
+        }
+    }
+}
+
+/// The audit log at 100,000 entries: proof generation and full verification timed. Run with
+/// `cargo test -p genuine-enforcement --lib audit_at_scale -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement"]
+async fn audit_at_scale() {
+    use crate::domain::audit::{AuditRecord, append_with_nodes, digest};
+    use crate::domain::merkle::Frontier;
+    const N: u64 = 100_000;
+    for f in fixtures().await {
+        let db = f.store.db();
+        let mut frontier = Frontier::new();
+        let mut rows = Vec::new();
+        let mut nodes = Vec::new();
+        for i in 0..N {
+            let record = AuditRecord {
+                time_millis: 1_772_000_000_000 + i as i64,
+                actor_subject: "rev-1".into(),
+                actor_role: "reviewer".into(),
+                kind: "case.upheld".into(),
+                subject_id: format!("case-{i}"),
+                payload_digest: digest(&i.to_be_bytes()),
+            };
+            let appended = append_with_nodes(&mut frontier, record, f.store.signer());
+            for (level, pos, hash) in &appended.nodes {
+                nodes.push(format!("({level}, {pos}, '{}')", hex::encode(hash)));
+            }
+            let e = appended.entry;
+            rows.push(format!(
+                "({}, {}, 'rev-1', 'reviewer', 'case.upheld', '{}', '{}', '{}', '{}', '{}')",
+                e.index,
+                e.record.time_millis,
+                e.record.subject_id,
+                hex::encode(e.record.payload_digest),
+                hex::encode(&e.leaf_hash),
+                hex::encode(&e.root),
+                hex::encode(&e.signature)
+            ));
+        }
+        for chunk in rows.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO audit_log (idx, at, actor_subject, actor_role, kind, subject_id, payload_digest, leaf_hash, root, signature) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed");
+        }
+        for chunk in nodes.chunks(2000) {
+            let sql = format!(
+                "INSERT INTO audit_nodes (level, pos, hash) VALUES {}",
+                chunk.join(",")
+            );
+            db.execute_unprepared(&sql).await.expect("seed nodes");
+        }
+        let state = format!(
+            "UPDATE audit_state SET tree_size = {N}, frontier = '{}' WHERE id = 1",
+            hex::encode(frontier.to_bytes())
+        );
+        db.execute_unprepared(&state).await.expect("state");
+
+        let t = std::time::Instant::now();
+        let proofs = audit::proofs(db, N / 3, 0, N / 2).await.expect("proofs");
+        let proof_time = t.elapsed();
+        assert_eq!(proofs.tree_size, N);
+        let t = std::time::Instant::now();
+        let verified = audit::verify(db, f.store.signer(), 0, f.clock.now())
+            .await
+            .expect("verify");
+        let verify_time = t.elapsed();
+        assert_eq!((verified.checked, verified.finding), (N, None));
+        let t = std::time::Instant::now();
+        audit::append(
+            db,
+            f.store.signer(),
+            &Actor::system(),
+            f.clock.now(),
+            "x",
+            "y",
+            &"z",
+        )
+        .await
+        .expect("append");
+        let append_time = t.elapsed();
+        println!(
+            "{:?}: {N} entries: proof {proof_time:?}, verify {verify_time:?}, append {append_time:?}",
+            f._db.backend
+        );
+    }
+}
