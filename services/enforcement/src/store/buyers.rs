@@ -74,7 +74,7 @@ impl Store {
         audit::append(
             &txn,
             self.signer(),
-            &Actor::system(),
+            &Actor::service(genuine_runtime::auth::ServiceName::Enforcement),
             now,
             "buyer_notification.recorded",
             case_id,

@@ -273,7 +273,7 @@ impl Store {
         if row.status != CaseStatus::CounterNoticePending.as_str() {
             return Ok(None);
         }
-        let actor = Actor::system();
+        let actor = Actor::service(genuine_runtime::auth::ServiceName::Enforcement);
         let step = Step {
             actor: &actor,
             now,

@@ -54,25 +54,8 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// Who made a change: recorded with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    /// The principal's subject.
-    pub subject: String,
-    /// The role it acted in.
-    pub role: String,
-}
-
-impl Actor {
-    /// An actor from its subject and role.
-    #[must_use]
-    pub fn new(subject: impl Into<String>, role: impl Into<String>) -> Self {
-        Self {
-            subject: subject.into(),
-            role: role.into(),
-        }
-    }
-}
+/// Who made a change: recorded with it (the runtime's one definition).
+pub use genuine_runtime::auth::Actor;
 
 /// SHA-256 hex of `parts`, each length-prefixed so that no two different inputs collide by
 /// concatenation.

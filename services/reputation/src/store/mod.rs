@@ -51,31 +51,8 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// Who made a change: recorded with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    /// The principal's subject.
-    pub subject: String,
-    /// The role it acted in.
-    pub role: String,
-}
-
-impl Actor {
-    /// An actor from its subject and role.
-    #[must_use]
-    pub fn new(subject: impl Into<String>, role: impl Into<String>) -> Self {
-        Self {
-            subject: subject.into(),
-            role: role.into(),
-        }
-    }
-
-    /// The service itself (deadlines firing).
-    #[must_use]
-    pub fn system() -> Self {
-        Self::new("reputation", "service:reputation")
-    }
-}
+/// Who made a change: recorded with it (the runtime's one definition).
+pub use genuine_runtime::auth::Actor;
 
 /// The database, the rules and the clock every operation needs.
 #[derive(Clone)]

@@ -7,6 +7,7 @@
 //! [`AuthLayer::new`] in the tower stack. A handler: `let who = auth::principal(&request)?;`.
 //! Outgoing calls get service tokens from a [`TokenIssuer`] (see `crate::clients`).
 
+mod actor;
 mod claims;
 mod descriptor;
 mod error;
@@ -26,6 +27,7 @@ mod test_support;
 #[cfg(test)]
 mod verifier_tests;
 
+pub use actor::Actor;
 pub use claims::{Audience, Claims};
 pub use error::AuthError;
 pub use extract::principal;

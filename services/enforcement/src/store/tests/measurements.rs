@@ -179,7 +179,7 @@ async fn audit_at_scale() {
         audit::append(
             db,
             f.store.signer(),
-            &Actor::system(),
+            &Actor::service(genuine_runtime::auth::ServiceName::Enforcement),
             f.clock.now(),
             "x",
             "y",
