@@ -210,6 +210,7 @@ impl Host {
             listen_addr: settings.listen_addr,
             request_timeout: settings.request_timeout,
             concurrency_limit: settings.concurrency_limit,
+            adaptive_concurrency: settings.adaptive_concurrency,
             max_concurrent_streams: settings.max_concurrent_streams,
             shutdown_grace: settings.shutdown_grace,
             not_serving_delay: settings.not_serving_delay,

@@ -1,38 +1,46 @@
-//! Third layer: admission control. A fixed number of calls run at once; the rest are refused at
-//! once with `RESOURCE_EXHAUSTED`, because queueing under overload only turns it into timeouts.
+//! Third layer: admission control. Calls beyond the [`ConcurrencyLimit`] are refused at once
+//! with `RESOURCE_EXHAUSTED` and a `RetryInfo` delay, because queueing under overload only turns
+//! it into timeouts. The limit adapts to latency (see [`super::limit`]) unless configured fixed.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use http::{Request, Response};
-use tokio::sync::Semaphore;
 use tonic::body::Body;
 use tower::{Layer, Service};
 
+use super::limit::ConcurrencyLimit;
 use super::rpc_path;
+use crate::errors::ServiceError;
 use crate::telemetry::RpcMetrics;
 
 /// Calls under this path bypass admission: a saturated server must still answer its probes, or
 /// it would be restarted for being busy.
 pub const HEALTH_PATH_PREFIX: &str = "/grpc.health.v1.Health/";
 
-/// Holds one permit of a shared semaphore per call until its response headers are ready.
+/// The `RetryInfo` delay of a refusal: long enough for the calls in flight to finish (they
+/// take milliseconds when the limit holds), short enough not to idle a recovered server.
+pub const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Holds one place of a shared [`ConcurrencyLimit`] per call until its response headers are
+/// ready, and reports the call's latency to it.
 #[derive(Debug, Clone)]
 pub struct AdmissionLayer {
-    permits: Arc<Semaphore>,
+    limit: Arc<ConcurrencyLimit>,
     metrics: RpcMetrics,
 }
 
 impl AdmissionLayer {
     /// Admits at most `limit` concurrent calls across all connections (0 refuses all but health).
     pub fn new(limit: usize, metrics: RpcMetrics) -> Self {
-        Self::with_semaphore(Arc::new(Semaphore::new(limit)), metrics)
+        Self::with_limit(ConcurrencyLimit::fixed(limit), metrics)
     }
 
-    /// Shares `permits` with the caller, e.g. to log how many calls are still in flight.
-    pub fn with_semaphore(permits: Arc<Semaphore>, metrics: RpcMetrics) -> Self {
-        Self { permits, metrics }
+    /// Shares `limit` with the caller, e.g. to log how many calls are still in flight.
+    pub fn with_limit(limit: Arc<ConcurrencyLimit>, metrics: RpcMetrics) -> Self {
+        Self { limit, metrics }
     }
 }
 
@@ -42,7 +50,7 @@ impl<S> Layer<S> for AdmissionLayer {
     fn layer(&self, inner: S) -> Self::Service {
         AdmissionService {
             inner,
-            permits: self.permits.clone(),
+            limit: Arc::clone(&self.limit),
             metrics: self.metrics.clone(),
         }
     }
@@ -52,7 +60,7 @@ impl<S> Layer<S> for AdmissionLayer {
 #[derive(Debug, Clone)]
 pub struct AdmissionService<S> {
     inner: S,
-    permits: Arc<Semaphore>,
+    limit: Arc<ConcurrencyLimit>,
     metrics: RpcMetrics,
 }
 
@@ -71,31 +79,31 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        if request.uri().path().starts_with(HEALTH_PATH_PREFIX) {
+        let path = request.uri().path();
+        if path.starts_with(HEALTH_PATH_PREFIX) {
             return Box::pin(self.inner.call(request));
         }
-        match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => {
-                let future = self.inner.call(request);
-                Box::pin(async move {
-                    let result = future.await;
-                    drop(permit);
-                    result
-                })
-            }
-            Err(_) => {
-                let (service, method) = rpc_path::split(request.uri().path());
-                self.metrics.record_rejected(service, method);
-                tracing::debug!(
-                    rpc.service = service,
-                    rpc.method = method,
-                    "call shed: concurrency limit reached"
-                );
-                let status = tonic::Status::resource_exhausted(
-                    "server is at its concurrency limit; retry with backoff",
-                );
-                Box::pin(std::future::ready(Ok(status.into_http())))
-            }
+        if let Some(permit) = self.limit.try_acquire(path) {
+            let future = self.inner.call(request);
+            return Box::pin(async move {
+                let result = future.await;
+                permit.answered();
+                result
+            });
         }
+        let (service, method) = rpc_path::split(path);
+        self.metrics.record_rejected(service, method);
+        tracing::debug!(
+            rpc.service = service,
+            rpc.method = method,
+            limit = self.limit.current(),
+            "call shed: concurrency limit reached"
+        );
+        let status: tonic::Status = ServiceError::resource_exhausted(
+            "server is at its concurrency limit; retry with backoff",
+            Some(RETRY_AFTER),
+        )
+        .into();
+        Box::pin(std::future::ready(Ok(status.into_http())))
     }
 }

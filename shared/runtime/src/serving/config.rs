@@ -12,8 +12,12 @@ pub struct ServingConfig {
     /// wins.
     pub request_timeout: Duration,
     /// Calls in flight at once (health checks not counted); beyond it calls are refused with
-    /// `RESOURCE_EXHAUSTED` instead of queueing, so a slow database cannot pile up work.
+    /// `RESOURCE_EXHAUSTED` instead of queueing, so a slow database cannot pile up work. With
+    /// `adaptive_concurrency` it is the ceiling of a limit that follows latency.
     pub concurrency_limit: usize,
+    /// Lower the limit while admitted calls queue (answers much slower than their method's
+    /// unloaded latency) and raise it back when they do not: see [`super::limit`].
+    pub adaptive_concurrency: bool,
     /// HTTP/2 streams per connection.
     pub max_concurrent_streams: u32,
     /// How long in-flight calls may take to finish after shutdown starts before the server gives up.
@@ -32,6 +36,7 @@ impl Default for ServingConfig {
             listen_addr: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 50051)),
             request_timeout: Duration::from_secs(10),
             concurrency_limit: 256,
+            adaptive_concurrency: true,
             max_concurrent_streams: 256,
             shutdown_grace: Duration::from_secs(20),
             not_serving_delay: Duration::ZERO,

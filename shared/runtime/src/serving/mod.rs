@@ -6,8 +6,9 @@
 //!
 //! 1. [`TraceContextLayer`]: W3C parent from the headers, a `grpc.server` span around the call.
 //! 2. [`MetricsLayer`]: RED metrics ([`crate::telemetry::RpcMetrics`]).
-//! 3. [`AdmissionLayer`]: at most `concurrency_limit` calls in flight; the next one is answered
-//!    `RESOURCE_EXHAUSTED` at once, never queued (health checks are exempt).
+//! 3. [`AdmissionLayer`]: at most the [`ConcurrencyLimit`] of calls in flight (adaptive, up to
+//!    `concurrency_limit`); the next one is answered `RESOURCE_EXHAUSTED` with `RetryInfo` at
+//!    once, never queued (health checks are exempt).
 //! 4. [`TimeoutLayer`]: `DEADLINE_EXCEEDED` after the smaller of the server timeout and the
 //!    caller's `grpc-timeout`.
 //! 5. The authentication layer the service passes in (`crate::auth::AuthLayer`).
@@ -18,6 +19,7 @@
 mod admission;
 mod config;
 mod health;
+mod limit;
 mod metrics_layer;
 mod probe;
 mod rpc_path;
@@ -31,8 +33,9 @@ mod tests;
 #[cfg(test)]
 mod tls_tests;
 
-pub use admission::{AdmissionLayer, AdmissionService, HEALTH_PATH_PREFIX};
+pub use admission::{AdmissionLayer, AdmissionService, HEALTH_PATH_PREFIX, RETRY_AFTER};
 pub use config::ServingConfig;
+pub use limit::{ConcurrencyLimit, LimitConfig, Permit};
 pub use metrics_layer::{MetricsLayer, MetricsService};
 pub use probe::{AlwaysServing, FnProbe, HealthProbe, probe_fn};
 pub use server::{GrpcServer, ServeError, shutdown_on_signals};

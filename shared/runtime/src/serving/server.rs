@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic::transport::server::TcpIncoming;
@@ -12,6 +11,7 @@ use tonic_health::ServingStatus;
 use tonic_health::server::health_reporter;
 use tower::ServiceBuilder;
 
+use super::limit::{ConcurrencyLimit, LimitConfig};
 use super::{
     AdmissionLayer, HealthProbe, MetricsLayer, ServingConfig, TimeoutLayer, TraceContextLayer,
     health,
@@ -176,11 +176,15 @@ impl GrpcServer {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha);
 
-        let permits = Arc::new(Semaphore::new(config.concurrency_limit));
+        let limit = if config.adaptive_concurrency {
+            ConcurrencyLimit::adaptive(LimitConfig::adaptive(config.concurrency_limit))
+        } else {
+            ConcurrencyLimit::fixed(config.concurrency_limit)
+        };
         let stack = ServiceBuilder::new()
             .layer(TraceContextLayer)
             .layer(MetricsLayer::new(metrics.clone()))
-            .layer(AdmissionLayer::with_semaphore(permits.clone(), metrics))
+            .layer(AdmissionLayer::with_limit(Arc::clone(&limit), metrics))
             .layer(TimeoutLayer::new(config.request_timeout))
             .layer(auth)
             .into_inner();
@@ -223,6 +227,7 @@ impl GrpcServer {
             server = %name,
             addr = ?local_addr,
             concurrency_limit = config.concurrency_limit,
+            adaptive_concurrency = config.adaptive_concurrency,
             request_timeout = ?config.request_timeout,
             tls = tls_on,
             "gRPC server listening"
@@ -239,9 +244,7 @@ impl GrpcServer {
                 result.map(|()| tracing::info!(server = %name, "shutdown: drained, server stopped"))
             }
             () = give_up => {
-                let in_flight = config
-                    .concurrency_limit
-                    .saturating_sub(permits.available_permits());
+                let in_flight = limit.in_flight();
                 tracing::warn!(
                     server = %name,
                     grace = ?config.shutdown_grace,

@@ -335,6 +335,11 @@ async fn a_saturated_server_sheds_immediately_and_recovers() {
         .expect("shedding answers at once, without queueing")
         .expect_err("shed");
     assert_eq!(shed.code(), Code::ResourceExhausted);
+    assert_eq!(
+        crate::errors::ServiceError::from_status(&shed).retry_after(),
+        Some(super::RETRY_AFTER),
+        "the refusal says when to retry"
+    );
 
     gated.open();
     first
