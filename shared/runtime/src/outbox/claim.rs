@@ -7,6 +7,9 @@
 //! replica's claims due again once it expires. Attempts are counted at claim time, so a message
 //! that crashes its deliverer still runs out of attempts.
 //!
+//! Deliveries are recorded in batches ([`finish_delivered`]): one statement for the messages a
+//! sweep delivered, instead of one per message; retries and parks are recorded one by one.
+//!
 //! Every later update is conditional on the row still being pending under our lease: a delivery
 //! that outlived its lease (and was claimed by someone else) cannot overwrite the newer outcome.
 
@@ -131,6 +134,35 @@ pub(crate) async fn finish<C: ConnectionTrait>(
         .execute_raw(statement(conn.get_database_backend(), &sql, values))
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Records delivery for the rows `ids` our lease still holds, in one statement. Answers how many
+/// it did; the others were claimed by someone else after our lease expired.
+pub(crate) async fn finish_delivered<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+    lease_until: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE outbox SET status = ?, finished_at = ?, last_error = NULL, claimed_until = NULL \
+         WHERE status = ? AND claimed_until = ? AND id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut values: Vec<Value> = vec![
+        Status::Delivered.as_str().into(),
+        to_millis(now).into(),
+        Status::Pending.as_str().into(),
+        lease_until.into(),
+    ];
+    values.extend(ids.iter().map(|&id| Value::from(id)));
+    let result = conn
+        .execute_raw(statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    Ok(result.rows_affected())
 }
 
 /// Gives back claimed rows whose delivery never started (shutdown): due again at once, and the

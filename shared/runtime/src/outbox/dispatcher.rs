@@ -1,5 +1,6 @@
 //! The task that delivers due items: claim a batch, deliver each (bounded concurrency, outside any
-//! transaction), record the outcome, wait for the next poll or a wake-up.
+//! transaction), record the outcomes (deliveries together, within a few milliseconds), wait for
+//! the next poll or a wake-up.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +15,42 @@ use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use super::backoff::full_jitter;
-use super::claim::{Outcome, claim, finish, release};
+use super::claim::{Outcome, claim, finish, finish_delivered, release};
 use super::message::context_from_trace_parent;
 use super::{Failure, Handlers, Message};
 use crate::clock::SharedClock;
+
+/// How long a delivered message waits for others of its sweep before the deliveries are
+/// recorded together: short against the lease, so a recorded delivery is not claimed again.
+const RECORD_DELIVERED_WITHIN: Duration = Duration::from_millis(20);
+
+/// What became of one delivery within a sweep.
+enum Delivery {
+    /// Delivered; to be recorded with the sweep's other deliveries.
+    Delivered(i64),
+    /// A retry or park, recorded at once: whether the record held (our lease was still valid).
+    Recorded(bool),
+}
+
+/// Deliveries of a sweep not recorded yet, and when they must be at the latest.
+#[derive(Default)]
+struct DeliveredBatch {
+    ids: Vec<i64>,
+    record_by: Option<tokio::time::Instant>,
+}
+
+impl DeliveredBatch {
+    fn push(&mut self, id: i64) {
+        self.record_by
+            .get_or_insert_with(|| tokio::time::Instant::now() + RECORD_DELIVERED_WITHIN);
+        self.ids.push(id);
+    }
+
+    fn take(&mut self) -> Vec<i64> {
+        self.record_by = None;
+        std::mem::take(&mut self.ids)
+    }
+}
 
 /// How the dispatcher paces itself. The defaults suit production and tests alike.
 #[derive(Debug, Clone)]
@@ -162,6 +195,7 @@ impl Dispatcher {
         let mut waiting = claimed.messages.into_iter();
         let mut in_flight = FuturesUnordered::new();
         let mut unstarted = Vec::new();
+        let mut delivered = DeliveredBatch::default();
         let mut handled = 0;
         loop {
             while in_flight.len() < self.config.concurrency.max(1) {
@@ -172,12 +206,29 @@ impl Dispatcher {
                     in_flight.push(self.deliver(message, lease_until));
                 }
             }
-            match in_flight.next().await {
-                Some(true) => handled += 1,
-                Some(false) => {}
+            let next = match delivered.record_by {
+                None => in_flight.next().await,
+                Some(record_by) => tokio::select! {
+                    next = in_flight.next() => next,
+                    () = tokio::time::sleep_until(record_by) => {
+                        handled += self.record_delivered(&mut delivered, lease_until).await;
+                        continue;
+                    }
+                },
+            };
+            match next {
+                Some(Delivery::Recorded(true)) => handled += 1,
+                Some(Delivery::Recorded(false)) => {}
+                Some(Delivery::Delivered(id)) => {
+                    delivered.push(id);
+                    if delivered.ids.len() >= self.config.batch_size.max(1) {
+                        handled += self.record_delivered(&mut delivered, lease_until).await;
+                    }
+                }
                 None => break,
             }
         }
+        handled += self.record_delivered(&mut delivered, lease_until).await;
         if !unstarted.is_empty() {
             match release(&self.db, &unstarted, lease_until).await {
                 Ok(released) => tracing::info!(released, "outbox claims released at shutdown"),
@@ -188,8 +239,34 @@ impl Dispatcher {
         Ok(handled)
     }
 
-    /// Delivers one message and records the outcome. Answers whether the outcome was recorded.
-    async fn deliver(&self, message: Message, lease_until: i64) -> bool {
+    /// Records the deliveries gathered in `delivered` in one statement and empties it. Answers
+    /// how many were recorded.
+    async fn record_delivered(&self, delivered: &mut DeliveredBatch, lease_until: i64) -> usize {
+        let ids = delivered.take();
+        if ids.is_empty() {
+            return 0;
+        }
+        match finish_delivered(&self.db, &ids, lease_until, self.clock.now()).await {
+            Ok(recorded) => {
+                let lost = ids.len() as u64 - recorded.min(ids.len() as u64);
+                if lost > 0 {
+                    tracing::warn!(
+                        lost,
+                        "outbox lease lost before deliveries were recorded; they may be delivered again"
+                    );
+                }
+                usize::try_from(recorded).unwrap_or(usize::MAX)
+            }
+            Err(error) => {
+                tracing::warn!(%error, count = ids.len(), "could not record outbox deliveries; they will be delivered again");
+                0
+            }
+        }
+    }
+
+    /// Delivers one message. A delivery is recorded later with others of the sweep
+    /// ([`Delivery::Delivered`]); a retry or park is recorded at once.
+    async fn deliver(&self, message: Message, lease_until: i64) -> Delivery {
         let span = tracing::info_span!(
             "outbox.deliver",
             otel.name = "outbox.deliver",
@@ -207,13 +284,16 @@ impl Dispatcher {
             let now = self.clock.now();
             let outcome = self.outcome(&message, result, now);
             match &outcome {
-                Outcome::Delivered => tracing::debug!("outbox message delivered"),
+                Outcome::Delivered => {
+                    tracing::debug!("outbox message delivered");
+                    return Delivery::Delivered(message.id);
+                }
                 Outcome::Retry { due_at, error } => {
                     tracing::info!(%error, retry_at = %due_at, "outbox delivery failed; will retry");
                 }
                 Outcome::Parked { error } => tracing::warn!(%error, "outbox message parked"),
             }
-            match finish(&self.db, message.id, lease_until, now, outcome).await {
+            Delivery::Recorded(match finish(&self.db, message.id, lease_until, now, outcome).await {
                 Ok(true) => true,
                 Ok(false) => {
                     tracing::warn!("outbox lease lost before the outcome was recorded; it may be delivered again");
@@ -223,7 +303,7 @@ impl Dispatcher {
                     tracing::warn!(%error, "could not record outbox outcome; it will be delivered again");
                     false
                 }
-            }
+            })
         }
         .instrument(span)
         .await

@@ -2,7 +2,7 @@
 //! causes commit or roll back together.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::message::{NewMessage, Status};
 use super::sql::statement;
@@ -17,27 +17,50 @@ use crate::clock::to_millis;
 /// # Errors
 /// The database error.
 pub async fn enqueue<C: ConnectionTrait>(conn: &C, msg: NewMessage) -> Result<bool, DbErr> {
+    Ok(enqueue_many(conn, vec![msg]).await? == 1)
+}
+
+/// Adds `messages` to the queue on `conn` in one statement (a batch of writes committing
+/// together). Idempotent like [`enqueue`]: a (kind, key) already queued is skipped. Answers how
+/// many rows were inserted.
+///
+/// # Errors
+/// The database error.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    conn: &C,
+    messages: Vec<NewMessage>,
+) -> Result<u64, DbErr> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
     let backend = conn.get_database_backend();
-    // No conflict target: the only unique constraint besides the generated id is (kind, key).
-    // SQLite resolves a named target when preparing, against the connection's cached schema; a
-    // pooled connection that cached the schema before the migration created the index rejects
-    // the statement. Without a target the check happens when the row is written.
-    let stmt = statement(
-        backend,
-        "INSERT INTO outbox (kind, \"key\", payload, trace_parent, status, attempts, due_at, created_at) \
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
-        vec![
+    // Informational only (operators read it); scheduling uses `due_at` from the clock.
+    let created_at = to_millis(Utc::now());
+    let rows = vec!["(?, ?, ?, ?, ?, 0, ?, ?)"; messages.len()].join(", ");
+    let mut values: Vec<Value> = Vec::with_capacity(messages.len() * 7);
+    for msg in messages {
+        values.extend([
             msg.kind.into(),
             msg.key.into(),
             msg.payload.into(),
             msg.trace_parent.into(),
             Status::Pending.as_str().into(),
             to_millis(msg.due_at).into(),
-            // Informational only (operators read it); scheduling uses `due_at` from the clock.
-            to_millis(Utc::now()).into(),
-        ],
+            created_at.into(),
+        ]);
+    }
+    // No conflict target: the only unique constraint besides the generated id is (kind, key).
+    // SQLite resolves a named target when preparing, against the connection's cached schema; a
+    // pooled connection that cached the schema before the migration created the index rejects
+    // the statement. Without a target the check happens when the row is written.
+    let sql = format!(
+        "INSERT INTO outbox (kind, \"key\", payload, trace_parent, status, attempts, due_at, created_at) \
+         VALUES {rows} ON CONFLICT DO NOTHING"
     );
-    Ok(conn.execute_raw(stmt).await?.rows_affected() == 1)
+    Ok(conn
+        .execute_raw(statement(backend, &sql, values))
+        .await?
+        .rows_affected())
 }
 
 /// Withdraws a pending item (a deadline made moot, say a counter-notice window closed by legal

@@ -34,7 +34,7 @@ mod tests;
 
 pub use backoff::{ceiling as backoff_ceiling, full_jitter};
 pub use dispatcher::{Dispatcher, DispatcherConfig, Wake};
-pub use enqueue::{cancel, enqueue, reschedule};
+pub use enqueue::{cancel, enqueue, enqueue_many, reschedule};
 pub use handler::{Failure, FnHandler, Handler, Handlers};
 pub use message::{Message, NewMessage, current_trace_parent};
 pub use metrics::register_metrics;
