@@ -9,7 +9,8 @@ use super::validate::{self, DraftFields, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS}
 use super::{ListingApi, actor, convert, sees_everything};
 use crate::domain::measures::ListingStatus;
 use crate::store::{
-    self, ListingContent, ListingFilter, ListingView, NewListing, PageRequest, Visibility,
+    self, CreateRequest, ListingContent, ListingFilter, ListingView, NewListing, PageRequest,
+    Visibility,
 };
 
 /// Paths UpdateListing may change.
@@ -59,19 +60,17 @@ impl ListingApi {
         let screened = self
             .screen_content(&request.seller_id, &content, "seller_id")
             .await?;
-        let new = NewListing {
-            request_id: request.request_id,
-            seller_id: request.seller_id,
-            content,
+        let request = CreateRequest {
+            new: NewListing {
+                request_id: request.request_id,
+                seller_id: request.seller_id,
+                content,
+            },
+            screened,
+            actor: actor(who, LISTING_WRITERS),
+            now: self.now(),
         };
-        let view = store::create_listing(
-            &self.db,
-            new,
-            &screened,
-            &actor(who, LISTING_WRITERS),
-            self.now(),
-        )
-        .await?;
+        let view = self.creates.create(request).await?;
         self.wake.wake();
         Ok(pb::CreateListingResponse {
             listing: Some(convert::listing(&view)),

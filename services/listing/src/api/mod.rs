@@ -30,7 +30,7 @@ pub use policy::access_policy;
 use crate::clients::reputation::StandingClient;
 use crate::config::ListingConfig;
 use crate::screening::LiveCatalog;
-use crate::store::Actor;
+use crate::store::{self, Actor, GroupCommit};
 
 /// The ListingService implementation.
 #[derive(Debug, Clone)]
@@ -41,10 +41,13 @@ pub struct ListingApi {
     config: Arc<ListingConfig>,
     standing: StandingClient,
     wake: Wake,
+    /// Batches concurrent CreateListings into one transaction.
+    creates: GroupCommit,
 }
 
 impl ListingApi {
-    /// The API over its database, live catalogue and standing client.
+    /// The API over its database, live catalogue and standing client. Spawns the group-commit
+    /// writer of CreateListing, so it must be called within a Tokio runtime.
     #[must_use]
     pub fn new(
         db: DatabaseConnection,
@@ -54,6 +57,7 @@ impl ListingApi {
         standing: StandingClient,
         wake: Wake,
     ) -> Self {
+        let creates = GroupCommit::start(db.clone(), store::MAX_BATCH, store::LINGER);
         Self {
             db,
             clock,
@@ -61,6 +65,7 @@ impl ListingApi {
             config,
             standing,
             wake,
+            creates,
         }
     }
 

@@ -13,7 +13,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::entities::{listing, listing_measure, seller_suspension};
+use super::create::{CreateRequest, create_listings, reason};
+use super::entities::{listing, listing_measure};
 use super::measures::{active_measures, refresh_status};
 use super::notices::notice_message;
 use super::page::{Page, PageRequest};
@@ -34,7 +35,7 @@ pub struct ListingContent {
 }
 
 impl ListingContent {
-    fn digest(&self, seller_id: &str) -> String {
+    pub(super) fn digest(&self, seller_id: &str) -> String {
         let hashes: Vec<String> = self.images.iter().map(|i| i.hash.to_hex()).collect();
         digest(&[
             seller_id,
@@ -48,7 +49,7 @@ impl ListingContent {
         ])
     }
 
-    fn images_json(&self) -> ServiceResult<String> {
+    pub(super) fn images_json(&self) -> ServiceResult<String> {
         let stored: Vec<StoredImage> = self
             .images
             .iter()
@@ -77,7 +78,7 @@ pub struct Screened {
 }
 
 impl Screened {
-    fn json(&self) -> ServiceResult<String> {
+    pub(super) fn json(&self) -> ServiceResult<String> {
         serde_json::to_string(&StoredScreening {
             assessment: self.assessment.clone(),
             screened_at: to_millis(self.screened_at),
@@ -132,7 +133,8 @@ pub async fn find_by_request(
     Ok(Some(get_listing(db, &row.listing_id).await?))
 }
 
-/// Creates a screened listing. Idempotent on (seller, request id).
+/// Creates a screened listing in a transaction of its own. Idempotent on (seller, request id).
+/// The API writes through [`super::GroupCommit`] instead, which batches concurrent creates.
 ///
 /// # Errors
 /// `ALREADY_EXISTS` on a conflicting reuse of the request id; database errors.
@@ -143,67 +145,16 @@ pub async fn create_listing(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> ServiceResult<ListingView> {
-    if let Some(existing) =
-        find_by_request(db, &new.seller_id, &new.request_id, &new.content).await?
-    {
-        return Ok(existing);
-    }
-    let listing_id = format!("lst-{}", uuid::Uuid::now_v7().simple());
-    let txn = begin_write(db).await?;
-    let inserted = listing::Entity::insert(listing::ActiveModel {
-        listing_id: Set(listing_id.clone()),
-        seller_id: Set(new.seller_id.clone()),
-        request_id: Set(new.request_id.clone()),
-        content_digest: Set(new.content.digest(&new.seller_id)),
-        title: Set(new.content.title.clone()),
-        description: Set(new.content.description.clone()),
-        category: Set(new.content.category.clone()),
-        price_currency: Set(new.content.price.currency_code.clone()),
-        price_units: Set(new.content.price.units),
-        price_nanos: Set(i64::from(new.content.price.nanos)),
-        image_hashes: Set(new.content.images_json()?),
-        screening: Set(screened.json()?),
-        screening_version: Set(1),
-        status: Set(ListingStatus::Active.as_str().to_owned()),
-        created_at: Set(to_millis(now)),
-        updated_at: Set(to_millis(now)),
-    })
-    .on_conflict(
-        OnConflict::columns([listing::Column::SellerId, listing::Column::RequestId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if inserted == 0 {
-        // A concurrent retry of the same request won the race: answer with its listing.
-        txn.rollback().await?;
-        return find_by_request(db, &new.seller_id, &new.request_id, &new.content)
-            .await?
-            .ok_or_else(|| ServiceError::internal("listing vanished after a request-id conflict"));
-    }
-    apply_screening(&txn, &listing_id, &new.seller_id, 1, screened, actor, now).await?;
-    let suspensions = seller_suspension::Entity::find()
-        .filter(seller_suspension::Column::SellerId.eq(&new.seller_id))
-        .filter(seller_suspension::Column::LiftedAt.is_null())
-        .all(&txn)
-        .await?;
-    for suspension in suspensions {
-        impose(
-            &txn,
-            &listing_id,
-            MeasureKind::SellerSuspension,
-            &suspension.suspension_id,
-            &suspension.reason,
-            &actor.subject,
-            now,
-        )
-        .await?;
-    }
-    refresh_status(&txn, &listing_id, now).await?;
-    let view = get_listing(&txn, &listing_id).await?;
-    txn.commit().await?;
-    Ok(view)
+    let request = CreateRequest {
+        new,
+        screened: screened.clone(),
+        actor: actor.clone(),
+        now,
+    };
+    create_listings(db, std::slice::from_ref(&request))
+        .await
+        .pop()
+        .unwrap_or_else(|| Err(ServiceError::internal("listing create left unanswered")))
 }
 
 /// Replaces the content of a listing read at `version` and stores its new screening.
@@ -308,8 +259,16 @@ async fn apply_screening(
         Decision::HoldForReview => MeasureKind::ScreeningHold,
         Decision::Block => MeasureKind::ScreeningBlock,
     };
-    let reason = format!("screening risk score {}", screened.assessment.risk_score);
-    impose(txn, listing_id, kind, "", &reason, &actor.subject, now).await?;
+    impose(
+        txn,
+        listing_id,
+        kind,
+        "",
+        &reason(screened),
+        &actor.subject,
+        now,
+    )
+    .await?;
     let message = notice_message(listing_id, seller_id, version, &screened.assessment, now);
     genuine_runtime::outbox::enqueue(txn, message).await?;
     Ok(())

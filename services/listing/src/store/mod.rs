@@ -3,7 +3,9 @@
 
 mod brands;
 mod case_measures;
+mod create;
 pub mod entities;
+mod group_commit;
 mod images;
 mod listings;
 mod measures;
@@ -26,6 +28,8 @@ pub use brands::{
     revoke_seller,
 };
 pub use case_measures::{restore_listing, take_down_listing};
+pub use create::{CreateRequest, create_listings};
+pub use group_commit::{GroupCommit, LINGER, MAX_BATCH};
 pub use images::{NewCounterfeitImage, add_counterfeit_images, load_counterfeit_images};
 pub use listings::{
     ListingContent, ListingFilter, NewListing, Screened, Visibility, create_listing,
