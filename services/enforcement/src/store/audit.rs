@@ -300,11 +300,15 @@ pub async fn verify<C: ConnectionTrait>(
 ) -> ServiceResult<Verification> {
     let state = audit_state::Entity::find_by_id(1).one(conn).await?;
     let signed_size = state.map_or(0, |s| u64::try_from(s.tree_size).unwrap_or(0));
-    let end = if to == 0 {
-        signed_size
-    } else {
-        to.min(signed_size)
-    };
+    // Rows past the signed size are checked too: a row added behind the service's back, without
+    // its state row, is a forgery in the log, not something outside it.
+    let stored_size = audit_entry::Entity::find()
+        .order_by_desc(audit_entry::Column::Idx)
+        .one(conn)
+        .await?
+        .map_or(0, |row| u64::try_from(row.idx).map_or(0, |idx| idx + 1));
+    let log_size = signed_size.max(stored_size);
+    let end = if to == 0 { log_size } else { to.min(log_size) };
     let mut verifier = LogVerifier::new(signer);
     let mut after: i64 = -1;
     let found = 'scan: loop {

@@ -8,3 +8,4 @@ mod fakes;
 mod flow;
 mod notices;
 mod support;
+mod tamper;

@@ -1,7 +1,12 @@
 //! The audit log: every change is logged and tampering is found; the node backfill rebuilds
 //! what appends kept.
 
+use sea_orm::{EntityTrait, QueryOrder};
+
 use super::*;
+use crate::domain::audit::{AuditRecord, digest};
+use crate::domain::merkle::{self, Hash};
+use crate::store::entities::audit_entry;
 
 #[tokio::test]
 async fn every_change_is_in_the_audit_log_and_tampering_is_found() {
@@ -125,5 +130,72 @@ async fn the_node_backfill_rebuilds_what_appends_kept() {
             &after.inclusion,
             &root
         ));
+    }
+}
+
+#[tokio::test]
+async fn a_row_appended_behind_the_service_is_found_even_without_its_state_row() {
+    for f in fixtures().await {
+        f.store
+            .submit_notice(
+                &rights_holder(),
+                notice(NoticeSource::RightsHolder, "r1", &["l-1", "l-2"]),
+            )
+            .await
+            .expect("stored");
+        let now = f.clock.now();
+        let db = f.store.db();
+        let good = audit::verify(db, f.store.signer(), 0, now)
+            .await
+            .expect("verify");
+        assert_eq!((good.checked, good.finding), (3, None));
+
+        // A forger with database access but not the key: correct leaf and root, a copied
+        // signature, and the state row (the signed size) left alone.
+        let rows = audit_entry::Entity::find()
+            .order_by_asc(audit_entry::Column::Idx)
+            .all(db)
+            .await
+            .expect("rows");
+        let last = rows.last().expect("non-empty").clone();
+        let forged = AuditRecord {
+            time_millis: last.at + 1,
+            actor_subject: "rev-9".into(),
+            actor_role: "reviewer".into(),
+            kind: "case.rejected".into(),
+            subject_id: last.subject_id.clone(),
+            payload_digest: digest(b"forged"),
+        };
+        let mut leaves: Vec<Hash> = rows
+            .iter()
+            .map(|r| {
+                hex::decode(&r.leaf_hash)
+                    .expect("hex")
+                    .try_into()
+                    .expect("32")
+            })
+            .collect();
+        leaves.push(forged.leaf_hash());
+        db.execute_unprepared(&format!(
+            "INSERT INTO audit_log (idx, at, actor_subject, actor_role, kind, subject_id, \
+             payload_digest, leaf_hash, root, signature) VALUES \
+             (3, {}, 'rev-9', 'reviewer', 'case.rejected', '{}', '{}', '{}', '{}', '{}')",
+            forged.time_millis,
+            forged.subject_id,
+            hex::encode(forged.payload_digest),
+            hex::encode(forged.leaf_hash()),
+            hex::encode(merkle::root(&leaves)),
+            last.signature,
+        ))
+        .await
+        .expect("forge");
+        let found = audit::verify(db, f.store.signer(), 0, now)
+            .await
+            .expect("verify");
+        let finding = found.finding.expect("the forged row is found");
+        assert_eq!(
+            (finding.index, finding.problem, found.checked),
+            (3, Problem::Edited, 3)
+        );
     }
 }
