@@ -3,7 +3,6 @@
 //! one who decided the case. A reversal undoes every effect through the state machine.
 
 use genuine_runtime::errors::{ServiceError, ServiceResult};
-use genuine_runtime::storage::begin_write;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
@@ -12,6 +11,7 @@ use super::cases::find_for_update;
 use super::entities::appeal;
 use super::transitions::{self, Step};
 use super::views::{AppealView, CaseView};
+use super::write::begin_logged;
 use super::{Actor, Store, audit, new_id};
 use crate::domain::case_state::{CaseEvent, CaseStatus};
 use crate::domain::vocabulary::{AppealOutcome, CaseOutcome};
@@ -40,7 +40,7 @@ impl Store {
         filing: &AppealFiling,
     ) -> ServiceResult<AppealView> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         if let Some(existing) = appeal::Entity::find()
             .filter(appeal::Column::AppellantSubject.eq(&actor.subject))
             .filter(appeal::Column::RequestId.eq(&filing.request_id))
@@ -174,7 +174,7 @@ impl Store {
         explanation: &str,
     ) -> ServiceResult<(AppealView, CaseView)> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let row = appeal::Entity::find_by_id(appeal_id)
             .lock_exclusive()
             .one(&txn)

@@ -3,7 +3,6 @@
 //! inform buyers of the look-back period.
 
 use genuine_runtime::errors::{ServiceError, ServiceResult};
-use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::find;
 use super::entities::buyer_notification;
 use super::page::{Page, PageRequest};
+use super::write::begin_logged;
 use super::{Actor, Store, audit, new_id};
 
 /// The trader's identity as buyers must be told it.
@@ -41,7 +41,7 @@ impl Store {
         trader: &Trader,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let exists = buyer_notification::Entity::find()
             .filter(buyer_notification::Column::CaseId.eq(case_id))
             .one(&txn)

@@ -2,7 +2,6 @@
 //! action and the window's expiry — each one transaction.
 
 use genuine_runtime::errors::{ServiceError, ServiceResult};
-use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::{ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -14,6 +13,7 @@ use super::page::{Page, PageRequest};
 use super::report::{self, metric};
 use super::transitions::{self, Step};
 use super::views::CaseView;
+use super::write::begin_logged;
 use super::{Actor, Store, audit, json_list};
 use crate::domain::case_state::{CaseEvent, CaseStatus};
 use crate::domain::priority::{MisuseAction, TrackRecord};
@@ -129,7 +129,7 @@ impl Store {
         severity: Option<Severity>,
     ) -> ServiceResult<CaseView> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let row = find_for_update(&txn, case_id).await?;
         let step = Step {
             actor,
@@ -174,7 +174,7 @@ impl Store {
         evidence_urls: &[String],
     ) -> ServiceResult<CaseView> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let row = find_for_update(&txn, case_id).await?;
         if row.seller_id != actor.subject {
             return Err(ServiceError::permission_denied(
@@ -214,7 +214,7 @@ impl Store {
         reference: &str,
     ) -> ServiceResult<CaseView> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let row = find_for_update(&txn, case_id).await?;
         if !is_admin
             && !transitions::notifiers(&txn, case_id)
@@ -262,7 +262,7 @@ impl Store {
     /// The database error.
     pub async fn expire_window(&self, case_id: &str) -> ServiceResult<Option<CaseView>> {
         let now = self.now();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         let Some(row) = case::Entity::find_by_id(case_id)
             .lock_exclusive()
             .one(&txn)

@@ -16,6 +16,7 @@ pub mod report;
 mod statements;
 mod transitions;
 mod views;
+mod write;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use genuine_runtime::errors::{ErrorCode, ServiceError, ServiceResult};
-use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -15,6 +14,7 @@ use super::entities::{case, case_notice, notice, notifier};
 use super::page::{Page, PageRequest};
 use super::report::{self, metric};
 use super::transitions::{self, Step};
+use super::write::begin_logged;
 use super::{Actor, Store, audit, json_list, new_id};
 use crate::domain::case_state::{CaseEvent, CaseStatus};
 use crate::domain::notice::NoticeDraft;
@@ -108,7 +108,7 @@ impl Store {
         };
         let now = self.now();
         let now_ms = now.timestamp_millis();
-        let txn = begin_write(self.db()).await?;
+        let txn = begin_logged(self.db()).await?;
         if let Some(existing) = notice::Entity::find()
             .filter(notice::Column::SubmittedBySubject.eq(&actor.subject))
             .filter(notice::Column::RequestId.eq(&draft.request_id))

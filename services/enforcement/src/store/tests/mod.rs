@@ -15,6 +15,7 @@ mod action_numbers;
 mod appeal_review;
 mod audit_log;
 mod case_decisions;
+mod concurrency;
 mod counter_notice;
 mod intake;
 mod measurements;
