@@ -53,6 +53,8 @@ fn main() {
     write_module_tree(&packages, &out_dir);
 
     tonic_prost_build::configure()
+        // A request that does not decode is INVALID_ARGUMENT naming the field (src/codec.rs).
+        .codec_path("crate::codec::ProstCodec")
         .build_server(true)
         .build_client(true)
         .compile_fds(descriptors)

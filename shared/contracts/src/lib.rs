@@ -9,4 +9,6 @@
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/genuine_descriptor.bin"));
 
+pub mod codec;
+
 include!(concat!(env!("OUT_DIR"), "/packages.rs"));
