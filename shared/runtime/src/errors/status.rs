@@ -7,22 +7,77 @@ use super::{ErrorCode, FieldViolation, PreconditionViolation, ServiceError};
 /// The `ErrorInfo.domain` of every genuine error.
 pub const ERROR_DOMAIN: &str = "genuine";
 
+/// Longest field path or description sent, in bytes: texts often quote the bad input, and the
+/// status travels in HTTP/2 headers, whose total a client caps (16 KiB by default). Beyond it
+/// the caller would get a protocol error instead of the verdict.
+const MAX_TEXT_BYTES: usize = 200;
+/// Longest message sent, in bytes (percent-encoding may triple it on the wire).
+const MAX_MESSAGE_BYTES: usize = 512;
+/// Most violations (or metadata entries) of each kind sent; the rest are counted in one last
+/// violation.
+const MAX_VIOLATIONS: usize = 16;
+
+/// `text` cut to at most `max` bytes on a character boundary, marked with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+fn bounded(text: &str) -> String {
+    cut(text, MAX_TEXT_BYTES)
+}
+
 impl From<ServiceError> for tonic::Status {
     fn from(error: ServiceError) -> Self {
         let mut details = ErrorDetails::new();
-        for violation in error.field_violations() {
-            details.add_bad_request_violation(&violation.field, &violation.description);
+        let violations = error.field_violations();
+        for violation in violations.iter().take(MAX_VIOLATIONS) {
+            details.add_bad_request_violation(
+                bounded(&violation.field),
+                bounded(&violation.description),
+            );
         }
-        for p in error.preconditions() {
-            details.add_precondition_failure_violation(&p.kind, &p.subject, &p.description);
+        if let Some(more) = violations
+            .len()
+            .checked_sub(MAX_VIOLATIONS)
+            .filter(|n| *n > 0)
+        {
+            let last = &violations[MAX_VIOLATIONS];
+            details.add_bad_request_violation(
+                bounded(&last.field),
+                format!("and {more} more violations not listed"),
+            );
+        }
+        let preconditions = error.preconditions();
+        for p in preconditions.iter().take(MAX_VIOLATIONS) {
+            details.add_precondition_failure_violation(
+                bounded(&p.kind),
+                bounded(&p.subject),
+                bounded(&p.description),
+            );
         }
         if let Some((reason, metadata)) = error.reason() {
-            details.set_error_info(reason, ERROR_DOMAIN, metadata.clone());
+            let metadata: std::collections::HashMap<String, String> = metadata
+                .iter()
+                .take(MAX_VIOLATIONS / 2)
+                .map(|(k, v)| (bounded(k), bounded(v)))
+                .collect();
+            details.set_error_info(bounded(reason), ERROR_DOMAIN, metadata);
         }
         if let Some(delay) = error.retry_after() {
             details.set_retry_info(Some(delay));
         }
-        tonic::Status::with_error_details(error.code().grpc(), error.message(), details)
+        tonic::Status::with_error_details(
+            error.code().grpc(),
+            cut(error.message(), MAX_MESSAGE_BYTES),
+            details,
+        )
     }
 }
 
@@ -110,6 +165,34 @@ mod tests {
         let shed = ServiceError::resource_exhausted("busy", Some(Duration::from_secs(2)));
         let back = ServiceError::from_status(&shed.clone().into());
         assert_eq!(back.retry_after(), Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn texts_quoting_huge_input_are_bounded_to_fit_in_headers() {
+        let huge = "🦀".repeat(50_000);
+        let mut v = Violations::new();
+        for i in 0..400 {
+            v.add(
+                format!("items[{i}].name"),
+                format!("{huge:?} is not allowed"),
+            );
+        }
+        let status: tonic::Status = v.finish().expect_err("bad").into();
+        assert!(status.message().len() <= MAX_MESSAGE_BYTES);
+        let back = ServiceError::from_status(&status);
+        let fields = back.field_violations();
+        assert_eq!(fields.len(), MAX_VIOLATIONS + 1);
+        assert_eq!(fields[0].field, "items[0].name");
+        assert!(fields.iter().all(|f| f.description.len() <= MAX_TEXT_BYTES));
+        assert!(fields[MAX_VIOLATIONS].description.contains("384 more"));
+        // Everything the client must read fits well inside its 16 KiB header limit.
+        let response: http::Response<tonic::body::Body> = status.into_http();
+        let size: usize = response
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        assert!(size < 12 * 1024, "{size} bytes of headers");
     }
 
     #[test]
