@@ -3,3 +3,4 @@
 
 pub mod enforcement;
 pub mod reputation;
+mod standing_batch;

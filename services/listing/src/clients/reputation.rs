@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
-use genuine_contracts::genuine::reputation::v1::{GetSellerStandingRequest, VerificationStatus};
 use genuine_runtime::clients::ServiceChannel;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::screening::{SellerStanding, Standing};
+use super::standing_batch::{self, Lookup, late, unavailable};
+use crate::screening::Standing;
 
 /// What seller-reputation said about a seller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,10 +19,11 @@ pub enum StandingAnswer {
     UnknownSeller,
 }
 
-/// Caller of `GetSellerStanding`.
+/// Caller of seller-reputation for standings: concurrent look-ups share one
+/// `BatchGetSellerStandings` call ([`super::standing_batch`]).
 #[derive(Clone)]
 pub struct StandingClient {
-    client: SellerReputationServiceClient<ServiceChannel>,
+    lookups: mpsc::Sender<Lookup>,
     deadline: Duration,
 }
 
@@ -34,46 +36,31 @@ impl std::fmt::Debug for StandingClient {
 }
 
 impl StandingClient {
-    /// A client over `channel`, answering within `deadline`.
+    /// A client over `channel`, answering within `deadline`. Spawns the task that batches
+    /// look-ups, so it must be called within a Tokio runtime.
     #[must_use]
     pub fn new(channel: ServiceChannel, deadline: Duration) -> Self {
         Self {
-            client: SellerReputationServiceClient::new(channel),
+            lookups: standing_batch::spawn(SellerReputationServiceClient::new(channel), deadline),
             deadline,
         }
     }
 
     /// The seller's standing, or `Unavailable` with the reason when it cannot be had in time.
     pub async fn standing(&self, seller_id: &str) -> StandingAnswer {
-        let mut request = tonic::Request::new(GetSellerStandingRequest {
+        let (reply, answer) = oneshot::channel();
+        let lookup = Lookup {
             seller_id: seller_id.to_owned(),
-        });
-        request.set_timeout(self.deadline);
-        let mut client = self.client.clone();
-        // The outer timeout also bounds connecting, which the gRPC deadline does not cover.
-        let answer = tokio::time::timeout(self.deadline, client.get_seller_standing(request)).await;
-        match answer {
-            Err(_) => unavailable(format!("no answer within {} ms", self.deadline.as_millis())),
-            Ok(Err(status)) if status.code() == tonic::Code::NotFound => {
-                StandingAnswer::UnknownSeller
-            }
-            Ok(Err(status)) => {
-                tracing::warn!(code = ?status.code(), "seller standing unavailable");
-                unavailable(format!("seller-reputation answered {:?}", status.code()))
-            }
-            Ok(Ok(response)) => match response.into_inner().standing {
-                Some(s) => StandingAnswer::Standing(Standing::Known(SellerStanding {
-                    score: s.score,
-                    active_strikes: s.active_strikes,
-                    suspended: s.suspended,
-                    verified: s.verification_status == VerificationStatus::Verified as i32,
-                })),
-                None => unavailable("seller-reputation answered without a standing".to_owned()),
-            },
+            reply,
+        };
+        let asked = async {
+            self.lookups.send(lookup).await.ok()?;
+            answer.await.ok()
+        };
+        match tokio::time::timeout(self.deadline, asked).await {
+            Ok(Some(answer)) => answer,
+            Ok(None) => unavailable("the standing look-up stopped (shutting down)".to_owned()),
+            Err(_) => unavailable(late(self.deadline)),
         }
     }
-}
-
-fn unavailable(reason: String) -> StandingAnswer {
-    StandingAnswer::Standing(Standing::Unavailable(reason))
 }

@@ -18,7 +18,8 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-/// Seller-reputation: answers GetSellerStanding from `standings`, after `delay`.
+/// Seller-reputation: answers GetSellerStanding and BatchGetSellerStandings from `standings`,
+/// after `delay`.
 #[derive(Debug, Default, Clone)]
 pub struct FakeReputation {
     pub standings: Arc<Mutex<HashMap<String, SellerStanding>>>,
@@ -96,9 +97,22 @@ impl SellerReputationService for FakeReputation {
 
     async fn batch_get_seller_standings(
         &self,
-        _: Request<BatchGetSellerStandingsRequest>,
+        request: Request<BatchGetSellerStandingsRequest>,
     ) -> Result<Response<BatchGetSellerStandingsResponse>, Status> {
-        Err(Status::unimplemented("batch_get_seller_standings"))
+        let delay = *self.delay.lock().expect("lock");
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let table = self.standings.lock().expect("lock").clone();
+        let (known, missing): (Vec<String>, Vec<String>) = request
+            .into_inner()
+            .seller_ids
+            .into_iter()
+            .partition(|seller| table.contains_key(seller));
+        Ok(Response::new(BatchGetSellerStandingsResponse {
+            standings: known.iter().map(|seller| table[seller].clone()).collect(),
+            missing_seller_ids: missing,
+        }))
     }
 
     async fn record_violation(
