@@ -1,4 +1,5 @@
-//! Database errors: a lost connection is `UNAVAILABLE` (retry later); text the database cannot
+//! Database errors: a lost connection or a server stopping or starting is `UNAVAILABLE` (retry
+//! later); text the database cannot
 //! store (a NUL character, which PostgreSQL refuses in `text`) is the caller's bad input;
 //! anything else is a bug.
 
@@ -43,6 +44,12 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                 "connection closed",
                 "database is locked",
                 "Io(",
+                // sqlx's I/O error: the server went away mid-conversation (killed, restarted).
+                "error communicating with database",
+                // PostgreSQL ending sessions as it stops (SQLSTATE 57P01/57P02) or refusing them
+                // while it starts, stops or recovers (57P03).
+                "terminating connection due to",
+                "the database system is",
             ]
             .iter()
             .any(|needle| text.contains(needle))
@@ -57,6 +64,44 @@ mod tests {
     use super::*;
     use crate::errors::ErrorCode;
     use crate::storage::testing::TestDatabase;
+
+    /// A connection the server ends mid-transaction (as when PostgreSQL is stopped or restarted)
+    /// is an outage, not a bug. Found by the fault test with real processes, which got INTERNAL
+    /// ("error communicating with database") while PostgreSQL was down.
+    #[tokio::test]
+    async fn a_connection_ended_by_the_server_is_unavailable() {
+        use sea_orm::TransactionTrait;
+        let Some(test_db) = TestDatabase::postgres().await else {
+            return;
+        };
+        let txn = test_db.db.begin().await.expect("begin");
+        let pid = txn
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_backend_pid()",
+            ))
+            .await
+            .expect("pid")
+            .expect("a row")
+            .try_get_by_index::<i32>(0)
+            .expect("int");
+        let admin =
+            crate::storage::connect(&crate::storage::StorageConfig::new(test_db.url.clone()))
+                .await
+                .expect("second connection");
+        admin
+            .execute_unprepared(&format!("SELECT pg_terminate_backend({pid})"))
+            .await
+            .expect("terminate");
+        for _ in 0..2 {
+            // The first statement may read the server's goodbye, the next the closed socket.
+            let Err(error) = txn.execute_unprepared("SELECT 1").await else {
+                panic!("the terminated connection answered");
+            };
+            let mapped = ServiceError::from(error);
+            assert_eq!(mapped.code(), ErrorCode::Unavailable, "{mapped}");
+        }
+    }
 
     #[tokio::test]
     async fn a_nul_character_is_bad_input_not_an_outage() {
