@@ -12,6 +12,7 @@ pub mod clients;
 pub mod config;
 pub mod domain;
 pub mod store;
+pub mod testing;
 
 use std::sync::Arc;
 

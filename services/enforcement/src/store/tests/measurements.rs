@@ -12,74 +12,31 @@ fn at_scale() -> bool {
     std::env::var("GENUINE_MEASURE_AT_SCALE").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Counter rows as a year of a million cases in 30 jurisdictions leaves them (at scale; a month
-/// in two jurisdictions otherwise), then a year's report for all jurisdictions and for one.
+/// The counters a year of a million cases in 30 jurisdictions leaves (at scale; a month of
+/// 2,730 cases in one jurisdiction otherwise), seeded by the shared bulk seeder, then a year's
+/// report for all jurisdictions and for one.
 #[tokio::test]
 async fn report_at_scale() {
-    use crate::domain::case_state::CaseStatus;
-    let mut metric_names: Vec<String> = [
-        report::metric::NOTICES,
-        report::metric::CASES_OPENED,
-        report::metric::CASES_AUTOMATED,
-        report::metric::UPHELD,
-        report::metric::REJECTED,
-        report::metric::COUNTER_NOTICES,
-        report::metric::RESTORATIONS,
-        report::metric::LEGAL_ACTIONS,
-        report::metric::APPEALS,
-        report::metric::REVERSALS,
-    ]
-    .iter()
-    .map(|m| (*m).to_owned())
-    .collect();
-    metric_names.extend(
-        NoticeSource::ALL
-            .iter()
-            .map(|s| format!("{}{s}", report::metric::BY_SOURCE)),
-    );
-    metric_names.extend(
-        NoticeGround::ALL
-            .iter()
-            .map(|g| format!("{}{g}", report::metric::BY_GROUND)),
-    );
-    metric_names.extend(
-        CaseStatus::ALL
-            .iter()
-            .map(|s| format!("{}{s}", report::metric::BY_STATUS)),
-    );
-    metric_names.extend((60..90).map(|b| format!("{}{b}", report::metric::DELAY)));
+    use crate::testing::{CasePeriod, seed_report_counters};
     let measuring = at_scale();
-    let days = if measuring { 365 } else { 30 };
-    let jurisdictions: Vec<String> = crate::domain::statement::EU_EEA
-        .iter()
-        .filter(|c| measuring || **c == "DE")
-        .map(|c| (*c).to_owned())
-        .chain([report::ALL.to_owned()])
-        .collect();
     let start_day = Utc
         .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
         .single()
         .expect("day");
+    let period = CasePeriod {
+        cases: if measuring { 1_000_000 } else { 2_730 },
+        first_day: start_day.date_naive(),
+        days: if measuring { 365 } else { 30 },
+        jurisdictions: crate::domain::statement::EU_EEA
+            .iter()
+            .filter(|c| measuring || **c == "DE")
+            .map(|c| (*c).to_owned())
+            .collect(),
+    };
     for f in fixtures().await {
-        let db = f.store.db();
-        let mut rows = Vec::new();
-        for j in &jurisdictions {
-            for d in 0..days {
-                let day = report::day(start_day + Duration::days(d));
-                for m in &metric_names {
-                    rows.push(format!("('{day}', '{j}', '{m}', 91)"));
-                }
-            }
-        }
-        let total = rows.len();
-        for chunk in rows.chunks(2000) {
-            let sql = format!(
-                "INSERT INTO report_counters (day, jurisdiction, metric, count) VALUES {}",
-                chunk.join(",")
-            );
-            db.execute_unprepared(&sql).await.expect("seed");
-        }
-        db.execute_unprepared("ANALYZE").await.ok();
+        let total = seed_report_counters(f.store.db(), &period)
+            .await
+            .expect("seed");
         let (from, to) = (
             start_day.date_naive(),
             (start_day + Duration::days(365)).date_naive(),
@@ -94,7 +51,22 @@ async fn report_at_scale() {
                     .await
                     .expect("report");
                 best = best.min(t.elapsed());
-                assert_eq!(counts.get(report::metric::NOTICES), 91 * days);
+                let cases = counts.get(report::metric::NOTICES);
+                if jurisdiction.is_none() {
+                    assert_eq!(cases, period.cases as i64);
+                } else {
+                    // DE is one of the jurisdictions sharing the cases evenly (the remainder
+                    // of the even split adds at most one case to a day).
+                    let share = period.cases as i64 / period.jurisdictions.len() as i64;
+                    let days = i64::from(period.days);
+                    assert!((share - days..=share + days).contains(&cases), "{cases}");
+                }
+                let by_status: i64 = counts
+                    .with_prefix(report::metric::BY_STATUS)
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum();
+                assert_eq!(by_status, cases);
                 assert!(counts.delay_quantile(0.9).is_some());
             }
             println!(
