@@ -18,6 +18,19 @@ pub enum Scenario {
     EchoBaseline,
     /// GetSellerStanding on seller-reputation.
     Standing,
+    /// ScreenListings (the bidi stream) over one stream and over `--streams` streams: listings
+    /// screened per second against the brand catalogue.
+    ScreenStream,
+    /// GET /v1/cases/{id} through the regulator gateway in front of a real enforcement.
+    GatewayRead,
+    /// GetCase on enforcement directly over gRPC, with the same regulator token: the gateway's
+    /// baseline.
+    GetCase,
+    /// GetTransparencyReport for a year over the counters `--cases` cases leave.
+    Report,
+    /// Resident memory of each service started as its own process, idle, and of the listing
+    /// service with the `--hashes` index loaded.
+    IdleRss,
 }
 
 impl Scenario {
@@ -29,15 +42,25 @@ impl Scenario {
             Self::DbBaseline => "db-baseline",
             Self::EchoBaseline => "echo-baseline",
             Self::Standing => "standing",
+            Self::ScreenStream => "screen-stream",
+            Self::GatewayRead => "gateway-read",
+            Self::GetCase => "get-case",
+            Self::Report => "report",
+            Self::IdleRss => "idle-rss",
         }
     }
 
     /// Every scenario, in the order the issue ranks them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 9] = [
         Self::CreateListing,
         Self::DbBaseline,
         Self::EchoBaseline,
         Self::Standing,
+        Self::ScreenStream,
+        Self::GatewayRead,
+        Self::GetCase,
+        Self::Report,
+        Self::IdleRss,
     ];
 }
 
@@ -77,6 +100,16 @@ pub struct BenchArgs {
     /// Registered sellers the load is spread over.
     #[arg(long, default_value_t = 200)]
     pub sellers: usize,
+    /// screen-stream: the concurrent streams of the second measurement (the first is one).
+    #[arg(long, default_value_t = 4)]
+    pub streams: usize,
+    /// report: cases whose counters the report sums (a year, spread over the 30 EU/EEA
+    /// jurisdictions).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: u64,
+    /// idle-rss: how long each service sits idle before its memory is read.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    pub idle: Duration,
     /// Seed of every generated value, so runs compare like with like.
     #[arg(long, default_value_t = 8)]
     pub seed: u64,
@@ -105,6 +138,9 @@ impl BenchArgs {
             brands: 10_000,
             hashes: 1_000_000,
             sellers: 200,
+            streams: 4,
+            cases: 1_000_000,
+            idle: Duration::from_secs(5),
             seed: 8,
             postgres_url: None,
             smoke: false,
@@ -127,6 +163,9 @@ impl BenchArgs {
             brands: self.brands.min(50),
             hashes: self.hashes.min(1_000),
             sellers: self.sellers.min(4),
+            streams: self.streams.min(2),
+            cases: self.cases.min(5_000),
+            idle: self.idle.min(Duration::from_millis(500)),
             ..self.clone()
         }
     }

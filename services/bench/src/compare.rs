@@ -18,6 +18,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What a run measured, and its tables.
+    #[must_use]
+    pub fn new(runs: Vec<(Scenario, Vec<Measurement>)>, text: String) -> Self {
+        Self { runs, text }
+    }
+
     /// Failed (or degraded) requests over every round of every scenario.
     #[must_use]
     pub fn errors(&self) -> u64 {
@@ -60,12 +66,35 @@ pub fn plan(args: &BenchArgs) -> Plan {
     }
 }
 
-/// Prepares the scenario (and its comparison), runs the rounds and tabulates them.
+/// Prepares the scenario (and its comparison), runs the rounds and tabulates them. The two
+/// scenarios that are not one request repeated run their own way: screen-stream (streams, two
+/// sizes) and idle-rss (processes, no load).
 ///
 /// # Errors
 /// A scenario that cannot be prepared, or one compared with itself.
 pub async fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     let args = args.effective();
+    let alone = [Scenario::ScreenStream, Scenario::IdleRss];
+    if let Some(other) = args
+        .compare
+        .filter(|o| alone.contains(o) || alone.contains(&args.scenario))
+    {
+        anyhow::bail!(
+            "{} and {} cannot be compared: {} runs on its own",
+            args.scenario.name(),
+            other.name(),
+            if alone.contains(&other) {
+                other.name()
+            } else {
+                args.scenario.name()
+            }
+        );
+    }
+    match args.scenario {
+        Scenario::ScreenStream => return scenarios::screen_stream::run(&args).await,
+        Scenario::IdleRss => return crate::idle_rss::run(&args).await,
+        _ => {}
+    }
     let mut names = vec![args.scenario];
     if let Some(other) = args.compare {
         anyhow::ensure!(

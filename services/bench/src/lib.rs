@@ -5,11 +5,15 @@
 //!
 //! Each scenario starts what it needs in-process (fresh databases: PostgreSQL when a server is
 //! given, else SQLite), seeds deterministic data from a fixed seed, drives load through tonic
-//! clients over several channels ([`load`]) and prints one table ([`report`]).
+//! clients over several channels ([`load`]) and prints one table ([`report`]). Two scenarios
+//! are not a request repeated: `screen-stream` drives bidi streams
+//! ([`scenarios::screen_stream`]) and `idle-rss` starts each service as its own process and
+//! reads its memory ([`idle_rss`]).
 
 pub mod args;
 pub mod compare;
 pub mod database;
+pub mod idle_rss;
 pub mod load;
 pub mod report;
 pub mod scenarios;

@@ -54,7 +54,9 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    fn new(duration: Duration) -> Self {
+    /// An empty measurement of `duration` of recorded time.
+    #[must_use]
+    pub fn new(duration: Duration) -> Self {
         Self {
             // 1 µs to 10 min at 3 significant figures: every latency this tool can see.
             latency: Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid histogram bounds"),
@@ -63,12 +65,23 @@ impl Measurement {
         }
     }
 
-    fn record(&mut self, result: OpResult, elapsed: Duration) {
+    /// Counts one request: its latency when it succeeded, its label when not.
+    pub fn record(&mut self, result: OpResult, elapsed: Duration) {
         match result {
             Ok(()) => self
                 .latency
                 .saturating_record(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)),
             Err(label) => *self.errors.entry(label).or_default() += 1,
+        }
+    }
+
+    /// Adds what `other`, recorded over the same time, counted (e.g. another stream's share).
+    pub fn merge(&mut self, other: &Self) {
+        self.latency
+            .add(&other.latency)
+            .expect("histograms of the same bounds");
+        for (label, n) in &other.errors {
+            *self.errors.entry(label.clone()).or_default() += n;
         }
     }
 

@@ -14,13 +14,17 @@ use crate::database::{Backend, BenchDatabase};
 use crate::stub::EnforcementSink;
 
 /// The signing secret of benchmark runs (never a deployment's).
-const SECRET: &str = "genuine-bench-secret-that-is-long-enough";
+pub const SECRET: &str = "genuine-bench-secret-that-is-long-enough";
+
+/// Lifetime of the tokens a run uses: longer than any run.
+const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// A service of the suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     Listing,
     Reputation,
+    Enforcement,
 }
 
 impl Service {
@@ -28,6 +32,7 @@ impl Service {
         match self {
             Self::Listing => "LISTING",
             Self::Reputation => "REPUTATION",
+            Self::Enforcement => "ENFORCEMENT",
         }
     }
 }
@@ -53,8 +58,9 @@ impl std::fmt::Debug for Suite {
 }
 
 impl Suite {
-    /// Creates a database and binds a port for each of `services`, and answers enforcement's
-    /// calls with a sink; nothing serves yet, so callers can seed the databases first.
+    /// Creates a database and binds a port for each of `services`, and answers the calls of
+    /// every peer not among them with a sink (accepting enforcement's calls, UNIMPLEMENTED for
+    /// the others'); nothing serves yet, so callers can seed the databases first.
     ///
     /// # Errors
     /// Ports or databases that cannot be had.
@@ -65,10 +71,10 @@ impl Suite {
         source.set("GENUINE_DATA_DIR", data_dir.path().display().to_string());
         let shutdown = CancellationToken::new();
         let sink = TcpListener::bind("127.0.0.1:0").await?;
-        source.set(
-            "GENUINE_ENFORCEMENT_URL",
-            format!("http://{}", sink.local_addr()?),
-        );
+        let sink_url = format!("http://{}", sink.local_addr()?);
+        for peer in [Service::Listing, Service::Reputation, Service::Enforcement] {
+            source.set(format!("GENUINE_{}_URL", peer.upper()), sink_url.clone());
+        }
         let tasks = vec![crate::stub::serve(EnforcementSink, sink, shutdown.clone())];
         let mut pending = Vec::new();
         let mut backend = Backend::Sqlite;
@@ -144,12 +150,15 @@ impl Suite {
                     Service::Reputation => {
                         genuine_reputation::serve(&source, listener, clock, stop).await
                     }
+                    Service::Enforcement => {
+                        genuine_enforcement::serve(&source, listener, clock, stop).await
+                    }
                 }
             }));
             self.running.push((service, url, db));
         }
         for (service, url, _) in &self.running {
-            wait_serving(url)
+            wait_serving(url, SERVING_WITHIN)
                 .await
                 .map_err(|e| anyhow::anyhow!("{service:?}: {e}"))?;
         }
@@ -182,11 +191,22 @@ impl Suite {
     /// # Errors
     /// Minting fails (a bug).
     pub fn admin_token(&self) -> anyhow::Result<String> {
-        Ok(self.issuer.mint(&TokenRequest::new(
-            "bench",
-            vec![Role::Admin],
-            Duration::from_secs(24 * 3600),
-        ))?)
+        Ok(self
+            .issuer
+            .mint(&TokenRequest::new("bench", vec![Role::Admin], TOKEN_TTL))?)
+    }
+
+    /// A regulator's token for `jurisdiction` with the gateway scopes `scopes`, as a regulator
+    /// portal holds one.
+    ///
+    /// # Errors
+    /// Minting fails (a bug).
+    pub fn regulator_token(&self, jurisdiction: &str, scopes: &[&str]) -> anyhow::Result<String> {
+        let mut request = TokenRequest::new("bench-regulator", vec![Role::Regulator], TOKEN_TTL);
+        request.agency = Some("Bench Market Surveillance".to_owned());
+        request.jurisdiction = Some(jurisdiction.to_owned());
+        request.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        Ok(self.issuer.mint(&request)?)
     }
 }
 
@@ -199,11 +219,16 @@ impl Drop for Suite {
     }
 }
 
-/// Polls the standard health service until the server reports SERVING (10 s at most).
-async fn wait_serving(url: &str) -> anyhow::Result<()> {
+/// How long a service may take to become SERVING: loading a million hashes on a busy machine
+/// takes seconds.
+pub(crate) const SERVING_WITHIN: Duration = Duration::from_secs(120);
+
+/// Polls the standard health service until the server reports SERVING (`within` at most).
+pub(crate) async fn wait_serving(url: &str, within: Duration) -> anyhow::Result<()> {
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
-    for _ in 0..200 {
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
         if let Ok(channel) = Endpoint::from_shared(url.to_owned())?.connect().await {
             let reply = HealthClient::new(channel)
                 .check(HealthCheckRequest {

@@ -20,22 +20,7 @@ use crate::suite::{Service, Suite};
 pub const DEGRADED: &str = "degraded: STANDING_UNAVAILABLE";
 
 pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
-    let mut suite = Suite::prepare(
-        &[Service::Reputation, Service::Listing],
-        args.postgres_url.as_deref(),
-    )
-    .await?;
-    // The periodic catalogue reload is a background cost, not a per-request one; left on it
-    // would land in some rounds and not others.
-    suite.set("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s");
-    genuine_listing::migrate(suite.source()).await?;
-    let db = suite.database(Service::Listing).connect(1).await?;
-    seed::catalogue(&db, args.seed, args.brands, args.hashes).await?;
-    db.close().await.ok();
-    suite.start().await?;
-    let token = suite.admin_token()?;
-    let reputation = suite.channels(Service::Reputation, 1).remove(0);
-    seed::sellers(reputation, &token, args.sellers).await?;
+    let (suite, token) = screening_suite(args).await?;
     let clients: Vec<_> = suite
         .channels(Service::Listing, args.channels)
         .into_iter()
@@ -77,4 +62,31 @@ pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
         ),
         keep: Box::new(suite),
     })
+}
+
+/// A real listing service screening against the generated catalogue (`--brands`, `--hashes`,
+/// bulk-written before it starts) with a real seller-reputation knowing `--sellers` verified
+/// sellers; and an admin token. The catalogue's periodic reload is off: a background cost, not
+/// a per-request one, that would land in some rounds and not others.
+pub(super) async fn screening_suite(args: &BenchArgs) -> anyhow::Result<(Suite, String)> {
+    let mut suite = Suite::prepare(
+        &[Service::Reputation, Service::Listing],
+        args.postgres_url.as_deref(),
+    )
+    .await?;
+    suite.set("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s");
+    if args.smoke {
+        // A smoke run proves the path works, on CI machines loaded past the 50 ms standing
+        // deadline now and then: a listing degraded by that would fail it for noise.
+        suite.set("GENUINE_LISTING_STANDING_DEADLINE", "5s");
+    }
+    genuine_listing::migrate(suite.source()).await?;
+    let db = suite.database(Service::Listing).connect(1).await?;
+    seed::catalogue(&db, args.seed, args.brands, args.hashes).await?;
+    db.close().await.ok();
+    suite.start().await?;
+    let token = suite.admin_token()?;
+    let reputation = suite.channels(Service::Reputation, 1).remove(0);
+    seed::sellers(reputation, &token, args.sellers).await?;
+    Ok((suite, token))
 }

@@ -11,20 +11,11 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Endpoint;
 use tonic_prost::ProstCodec;
 
-use super::{Prepared, authed, status_label};
+use super::{Prepared, StopOnDrop, authed, status_label};
 use crate::args::BenchArgs;
 use crate::load::Op;
 use crate::seed;
 use crate::stub::{ECHO_PATH, EchoServer};
-
-/// Stops the echo server when the scenario is dropped.
-struct Running(CancellationToken);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.cancel();
-    }
-}
 
 pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -60,6 +51,6 @@ pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
         op,
         backend: "no database",
         data: "CreateListing-sized messages".to_owned(),
-        keep: Box::new(Running(shutdown)),
+        keep: Box::new(StopOnDrop(shutdown)),
     })
 }

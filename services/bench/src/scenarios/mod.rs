@@ -1,14 +1,21 @@
 //! The scenarios: each prepares what it measures (services, databases, data) and hands back the
 //! request to repeat; [`crate::load`] offers the load and [`crate::compare`] runs the rounds.
 
+mod case_reads;
 mod create_listing;
 mod db_baseline;
 mod echo_baseline;
+mod gateway_read;
+mod get_case;
+mod report;
+pub mod screen_stream;
 mod standing;
 
 use std::any::Any;
 
 use crate::args::{BenchArgs, Scenario};
+use tokio_util::sync::CancellationToken;
+
 use crate::load::Op;
 
 /// A scenario ready to be loaded.
@@ -42,6 +49,22 @@ pub async fn prepare(scenario: Scenario, args: &BenchArgs) -> anyhow::Result<Pre
         Scenario::DbBaseline => db_baseline::prepare(args).await,
         Scenario::EchoBaseline => echo_baseline::prepare(args).await,
         Scenario::Standing => standing::prepare(args).await,
+        Scenario::GatewayRead => gateway_read::prepare(args).await,
+        Scenario::GetCase => get_case::prepare(args).await,
+        Scenario::Report => report::prepare(args).await,
+        Scenario::ScreenStream | Scenario::IdleRss => anyhow::bail!(
+            "{} is not a request-per-call load: it runs on its own (compare::run)",
+            scenario.name()
+        ),
+    }
+}
+
+/// Stops a server running in this process when the scenario is dropped.
+struct StopOnDrop(CancellationToken);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 
