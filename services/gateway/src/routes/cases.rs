@@ -102,6 +102,9 @@ pub async fn get_case(
     let request = pb::GetCaseRequest {
         case_id: id.clone(),
     };
+    // Another jurisdiction's case: its existence is not the caller's business, whether
+    // enforcement refuses it (403) or answers it.
+    let not_found = || Problem::not_found(format!("case {id:?} not found"));
     let response = call(
         up,
         ENFORCEMENT,
@@ -110,10 +113,10 @@ pub async fn get_case(
         request,
         |mut c, r| async move { c.get_case(r).await },
     )
-    .await?;
+    .await
+    .map_err(|p| if p.status == 403 { not_found() } else { p })?;
     match response.case {
         Some(case) if caller.owns(&case.jurisdiction) => Ok(Json(Case::from_proto(&case))),
-        // Another jurisdiction's case: its existence is not the caller's business.
-        _ => Err(Problem::not_found(format!("case {id:?} not found"))),
+        _ => Err(not_found()),
     }
 }
