@@ -23,14 +23,25 @@ impl Drop for Gateway {
     }
 }
 
-/// An HTTP answer: status and body.
+/// An HTTP answer: status, headers and body.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    /// Header names in lower case, values trimmed.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The body as JSON; panics with the answer when it is not.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
@@ -53,9 +64,17 @@ impl Gateway {
     /// Starts the gateway with the suite's settings and waits until it is ready (every upstream
     /// SERVING).
     pub async fn start(suite: &Suite) -> Self {
+        Self::start_with(suite, Vec::new()).await
+    }
+
+    /// Like [`Gateway::start`] with `settings` added, e.g. a lower concurrency limit.
+    pub async fn start_with(suite: &Suite, settings: Vec<(String, String)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
-        let source = suite.source().clone();
+        let mut source = suite.source().clone();
+        for (key, value) in settings {
+            source.set(key, value);
+        }
         let stop = CancellationToken::new();
         let token = stop.clone();
         tokio::spawn(async move {
@@ -100,6 +119,7 @@ impl Gateway {
             return Answer {
                 status: 0,
                 body: "connection refused".to_owned(),
+                headers: Vec::new(),
             };
         };
         let mut request = format!(
@@ -129,6 +149,12 @@ impl Gateway {
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("not HTTP: {raw}"));
         let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let headers = head
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
         let body = if head
             .to_ascii_lowercase()
             .contains("transfer-encoding: chunked")
@@ -137,7 +163,11 @@ impl Gateway {
         } else {
             body.to_owned()
         };
-        Answer { status, body }
+        Answer {
+            status,
+            body,
+            headers,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! `GENUINE_TEST_POSTGRES_URL` is set), real migrations and real TCP between them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use genuine_runtime::auth::{Role, TokenRequest};
@@ -55,7 +56,14 @@ pub type Overrides = Vec<(String, String)>;
 
 /// A running suite. Dropping it stops every service.
 pub struct Suite {
+    /// Second instances on the same databases, once [`Suite::start_replicas`] ran. Declared
+    /// first so they stop before the first instances drop the databases.
+    replicas: HashMap<Service, ServiceUnderTest>,
     services: HashMap<Service, ServiceUnderTest>,
+    /// Spreads [`Suite::channel`] over both instances when replicas run.
+    next_instance: AtomicUsize,
+    settings: Overrides,
+    clock: SharedClock,
     source: Source,
     _data_dir: tempfile::TempDir,
 }
@@ -107,13 +115,56 @@ impl Suite {
                 started.wait_serving().await?;
             }
         }
-        let mut source = Source::from_map(settings);
+        let mut source = Source::from_map(settings.clone());
         source.set("GENUINE_AUTH_SECRET", genuine_runtime::testing::SECRET);
         Ok(Self {
+            replicas: HashMap::new(),
             services,
+            next_instance: AtomicUsize::new(0),
+            settings,
+            clock,
             source,
             _data_dir: data_dir,
         })
+    }
+
+    /// Starts a second instance of every service on the same databases, as a second replica
+    /// set in production: the second instances call each other (so their outbox deliveries
+    /// arrive at the second listing and reputation), while both dispatchers of a service claim
+    /// from one outbox table. From then on [`Suite::channel`] and the clients built on it
+    /// alternate between the two instances of a service.
+    pub async fn start_replicas(&mut self) -> anyhow::Result<()> {
+        let mut settings = self.settings.clone();
+        let mut listeners = Vec::new();
+        for service in Service::ALL {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let upper = service.name().to_ascii_uppercase();
+            settings.push((format!("GENUINE_{upper}_LISTEN_ADDR"), addr.to_string()));
+            settings.push((format!("GENUINE_{upper}_URL"), format!("http://{addr}")));
+            // The first instance's database: replicas share it.
+            let url = self.database(service).url.clone();
+            settings.push((format!("GENUINE_{upper}_DATABASE_URL"), url));
+            listeners.push((service, listener));
+        }
+        for (service, listener) in listeners {
+            // The harness wants a database of its own; the setting above points the replica at
+            // the shared one instead, so this empty SQLite file is never used.
+            let unused = TestDatabase::sqlite().await;
+            let started = service
+                .launch()
+                .database(unused)
+                .clock(self.clock.clone())
+                .listener(listener)
+                .settings(settings.clone())
+                .spawn()
+                .await?;
+            self.replicas.insert(service, started);
+        }
+        for replica in self.replicas.values_mut() {
+            replica.wait_serving().await?;
+        }
+        Ok(())
     }
 
     fn service(&self, service: Service) -> &ServiceUnderTest {
@@ -150,9 +201,15 @@ impl Suite {
         self.service(service).url()
     }
 
-    /// A channel to `service` (connect lazily).
+    /// A channel to `service` (connect lazily); with replicas running, to each instance in
+    /// turn.
     pub fn channel(&self, service: Service) -> Channel {
-        self.service(service).channel()
+        match self.replicas.get(&service) {
+            Some(replica) if self.next_instance.fetch_add(1, Ordering::Relaxed) % 2 == 1 => {
+                replica.channel()
+            }
+            _ => self.service(service).channel(),
+        }
     }
 
     /// The database of `service`, for tests that inspect or tamper with it.

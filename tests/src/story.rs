@@ -212,26 +212,35 @@ pub async fn rights_holder_notice(
     submit_notice(
         suite,
         &token,
-        enforcement::SubmitNoticeRequest {
-            request_id: request_id.to_owned(),
-            source: enforcement::NoticeSource::RightsHolder as i32,
-            notifier: Some(enforcement::Notifier {
-                notifier_id: owner.to_owned(),
-                name: "Luxe Paris legal team".to_owned(),
-                email: "legal@luxe-paris.example".to_owned(),
-                organization: "Luxe Paris SA".to_owned(),
-            }),
-            ground: enforcement::NoticeGround::TrademarkInfringement as i32,
-            listing_ids: listing_ids.iter().map(|l| (*l).to_owned()).collect(),
-            brand_id: None,
-            explanation: "The bag carries our registered trademark; we never made it.".to_owned(),
-            evidence_urls: vec!["https://luxe-paris.example/evidence/1".to_owned()],
-            good_faith_declaration: true,
-            jurisdiction: "DE".to_owned(),
-            automated_detection: None,
-        },
+        rights_holder_notice_request(owner, listing_ids, request_id),
     )
     .await
+}
+
+/// The request of [`rights_holder_notice`], for tests that expect it to be refused.
+pub fn rights_holder_notice_request(
+    owner: &str,
+    listing_ids: &[&str],
+    request_id: &str,
+) -> enforcement::SubmitNoticeRequest {
+    enforcement::SubmitNoticeRequest {
+        request_id: request_id.to_owned(),
+        source: enforcement::NoticeSource::RightsHolder as i32,
+        notifier: Some(enforcement::Notifier {
+            notifier_id: owner.to_owned(),
+            name: "Luxe Paris legal team".to_owned(),
+            email: "legal@luxe-paris.example".to_owned(),
+            organization: "Luxe Paris SA".to_owned(),
+        }),
+        ground: enforcement::NoticeGround::TrademarkInfringement as i32,
+        listing_ids: listing_ids.iter().map(|l| (*l).to_owned()).collect(),
+        brand_id: None,
+        explanation: "The bag carries our registered trademark; we never made it.".to_owned(),
+        evidence_urls: vec!["https://luxe-paris.example/evidence/1".to_owned()],
+        good_faith_declaration: true,
+        jurisdiction: "DE".to_owned(),
+        automated_detection: None,
+    }
 }
 
 /// Submits `request` with `token`.
