@@ -8,7 +8,9 @@
 //!   lasting change such as a bigger database is learned; a faster answer resets it).
 //! - Every `window` (100 ms) the answers of the window are judged. When the limit was in use
 //!   (at least half of it in flight) and most answers took more than `tolerance` (2×) their
-//!   method's baseline, the limit shrinks by 10 %: calls are queueing, not running.
+//!   method's baseline, calls are queueing, not running: the limit shrinks in proportion to
+//!   how slow they were (`tolerance` / mean slowdown), by 10 % to 50 % per window, so a server
+//!   flooded at 256 in flight is down to a handful within a second.
 //! - When the limit was reached and almost all answers were fast, it grows by √limit: there is
 //!   room.
 //!
@@ -81,6 +83,8 @@ struct Window {
     started: Instant,
     samples: u32,
     slow: u32,
+    /// Sum of latency / baseline over the samples.
+    slowdown: f64,
     peak_in_flight: usize,
 }
 
@@ -90,6 +94,7 @@ impl Window {
             started,
             samples: 0,
             slow: 0,
+            slowdown: 0.0,
             peak_in_flight: in_flight,
         }
     }
@@ -198,8 +203,10 @@ impl State {
             .entry(key.to_owned())
             .and_modify(|b| *b = b.min(seconds))
             .or_insert(seconds);
+        let slowdown = seconds / baseline.max(f64::MIN_POSITIVE);
         self.window.samples += 1;
-        if seconds > *baseline * config.tolerance {
+        self.window.slowdown += slowdown;
+        if slowdown > config.tolerance {
             self.window.slow += 1;
         }
     }
@@ -215,7 +222,9 @@ impl State {
             let mostly_slow = window.slow * 2 > window.samples;
             let almost_all_fast = window.slow * 10 <= window.samples;
             if mostly_slow && peak * 2.0 >= self.limit {
-                self.limit = (self.limit * 0.9).max(min);
+                let mean_slowdown = window.slowdown / f64::from(window.samples);
+                let factor = (config.tolerance / mean_slowdown).clamp(0.5, 0.9);
+                self.limit = (self.limit * factor).max(min);
             } else if almost_all_fast && peak + 1.0 >= self.limit {
                 self.limit = (self.limit + self.limit.sqrt().max(1.0)).min(max);
             }
@@ -337,9 +346,12 @@ mod tests {
         // Alone, a call takes 1 ms: the baseline.
         window(&limit, &mut clock, CHEAP, 10, Duration::from_millis(1));
         assert_eq!(limit.current(), 256);
-        // A full house answering in 10 ms: queued. The limit falls by a tenth per window...
+        // A full house answering in 10 ms, ten times the baseline: queued. The limit halves...
         let after = window(&limit, &mut clock, CHEAP, 256, Duration::from_millis(10));
-        assert_eq!(after, 230);
+        assert_eq!(after, 128);
+        // ...while a slowdown just over the tolerance takes a tenth off.
+        let mild = window(&limit, &mut clock, CHEAP, 128, Duration::from_micros(2100));
+        assert_eq!(mild, 115);
         // ...down to the floor, never below.
         for _ in 0..100 {
             let in_flight = limit.current();
