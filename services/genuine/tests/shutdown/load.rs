@@ -12,7 +12,8 @@ use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-use crate::process::{Listing, authed, eur};
+use crate::process::Listing;
+use crate::support::grpc::{authed, eur};
 
 /// Most calls one client makes: the loop is bounded even if stopping failed.
 const MAX_CALLS: usize = 200;

@@ -8,6 +8,8 @@
 
 mod load;
 mod process;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

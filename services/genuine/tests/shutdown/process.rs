@@ -1,17 +1,17 @@
 //! The listing service as a real process of the `genuine` binary, and the black hole it calls.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::Duration;
 
-use genuine_contracts::genuine::common::v1::Money;
 use genuine_contracts::genuine::listing::v1 as pb;
 use genuine_runtime::auth::{Role, TokenIssuer, TokenRequest};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tonic::transport::Channel;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+use crate::support::grpc::{authed, eur};
+use crate::support::process::{GenuineProcess, free_port};
 
 const SECRET: &str = "shutdown-test-secret-long-enough-0123";
 
@@ -30,17 +30,9 @@ pub async fn black_hole() -> String {
 
 /// `genuine serve listing` on a fresh SQLite file; killed if the test ends before it exits.
 pub struct Listing {
-    child: Child,
-    url: String,
+    process: GenuineProcess,
     dir: tempfile::TempDir,
     issuer: TokenIssuer,
-}
-
-impl Drop for Listing {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
 }
 
 impl Listing {
@@ -52,51 +44,33 @@ impl Listing {
         standing_deadline: Duration,
     ) -> Self {
         let dir = tempfile::tempdir().expect("dir");
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-            probe.local_addr().expect("addr").port()
-        };
         let ms = |d: Duration| format!("{}ms", d.as_millis());
-        let log = std::fs::File::create(dir.path().join("listing.log")).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_genuine"))
-            .args(["serve", "listing"])
-            .env("GENUINE_AUTH_SECRET", SECRET)
-            .env("GENUINE_LISTING_LISTEN_ADDR", format!("127.0.0.1:{port}"))
-            .env("GENUINE_DATA_DIR", dir.path())
-            .env("GENUINE_LISTING_DATABASE_URL", database_url(dir.path()))
-            .env("GENUINE_REPUTATION_URL", reputation)
-            .env("GENUINE_ENFORCEMENT_URL", "http://127.0.0.1:1")
-            .env("GENUINE_LISTING_STANDING_DEADLINE", ms(standing_deadline))
-            .env("GENUINE_LISTING_NOT_SERVING_DELAY", ms(not_serving_delay))
-            .env("GENUINE_LISTING_SHUTDOWN_GRACE", ms(grace))
-            .env("GENUINE_LOG", "info")
-            .env("GENUINE_LOG_FORMAT", "json")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("genuine starts");
-        let listing = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
+        let env = [
+            ("GENUINE_AUTH_SECRET", SECRET.to_owned()),
+            ("GENUINE_DATA_DIR", dir.path().display().to_string()),
+            ("GENUINE_LISTING_DATABASE_URL", database_url(dir.path())),
+            ("GENUINE_REPUTATION_URL", reputation.to_owned()),
+            ("GENUINE_ENFORCEMENT_URL", "http://127.0.0.1:1".to_owned()),
+            ("GENUINE_LISTING_STANDING_DEADLINE", ms(standing_deadline)),
+            ("GENUINE_LISTING_NOT_SERVING_DELAY", ms(not_serving_delay)),
+            ("GENUINE_LISTING_SHUTDOWN_GRACE", ms(grace)),
+            ("GENUINE_LOG", "info".to_owned()),
+            ("GENUINE_LOG_FORMAT", "json".to_owned()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v))
+        .to_vec();
+        let mut process =
+            GenuineProcess::spawn("listing", free_port(), env, &dir.path().join("listing.log"));
+        process.wait_serving(Duration::from_secs(60)).await;
+        Self {
+            process,
             dir,
             issuer: TokenIssuer::hs256(SECRET.as_bytes(), "genuine", "genuine").expect("issuer"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !serving(&listing.url).await {
-            assert!(
-                Instant::now() < deadline,
-                "never SERVING\n{}",
-                listing.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        listing
     }
 
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.process.url()
     }
 
     pub fn database_url(&self) -> String {
@@ -133,67 +107,21 @@ impl Listing {
 
     /// Sends SIGTERM; the moment it was sent.
     pub fn terminate(&self) -> Instant {
-        let sent = Instant::now();
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -TERM failed");
-        sent
+        self.process.terminate()
     }
 
     /// Waits up to `limit` for the process to exit.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return Some(status);
-            }
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.process.wait_exit(limit)
     }
 
     /// What the process logged.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("listing.log")).unwrap_or_default()
+        self.process.log()
     }
 }
 
 fn database_url(dir: &std::path::Path) -> String {
     let path: PathBuf = dir.join("listing.db");
     format!("sqlite://{}?mode=rwc", path.display())
-}
-
-pub fn eur(units: i64) -> Money {
-    Money {
-        currency_code: "EUR".to_owned(),
-        units,
-        nanos: 0,
-    }
-}
-
-pub fn authed<T>(message: T, token: &str) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("ascii"),
-    );
-    request
-}
-
-async fn serving(url: &str) -> bool {
-    let Ok(channel) = Channel::from_shared(url.to_owned())
-        .expect("url")
-        .connect()
-        .await
-    else {
-        return false;
-    };
-    HealthClient::new(channel)
-        .check(HealthCheckRequest::default())
-        .await
-        .is_ok_and(|r| r.into_inner().status() == ServingStatus::Serving)
 }
