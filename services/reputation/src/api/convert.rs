@@ -30,13 +30,19 @@ pub fn millis_timestamp(millis: i64) -> Timestamp {
     timestamp(from_millis(millis))
 }
 
-/// The time of a request timestamp; a violation on `field` when it is out of range.
+/// First and last second a `google.protobuf.Timestamp` may hold: 0001-01-01T00:00:00Z and
+/// 9999-12-31T23:59:59Z. Chrono reaches much further, so the range is checked here.
+const TIMESTAMP_SECONDS: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+
+/// The time of a request timestamp; a violation on `field` when it is outside the range a
+/// protobuf timestamp allows (years 1 to 9999, nanos below one second).
 pub fn time_of(ts: &Timestamp, field: &str, v: &mut Violations) -> Option<DateTime<Utc>> {
     let time = u32::try_from(ts.nanos)
         .ok()
+        .filter(|nanos| *nanos < 1_000_000_000 && TIMESTAMP_SECONDS.contains(&ts.seconds))
         .and_then(|nanos| DateTime::from_timestamp(ts.seconds, nanos));
     if time.is_none() {
-        v.add(field, "is not a valid timestamp");
+        v.add(field, "is not a valid timestamp (years 1 to 9999)");
     }
     time
 }
@@ -293,5 +299,39 @@ pub fn inspection(row: &inspection::Model) -> pb::Inspection {
             subject: row.recorded_by_subject.clone(),
             role: row.recorded_by_role.clone(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(seconds: i64, nanos: i32) -> (Option<DateTime<Utc>>, bool) {
+        let mut v = Violations::new();
+        let time = time_of(&Timestamp { seconds, nanos }, "inspected_time", &mut v);
+        (time, v.is_empty())
+    }
+
+    #[test]
+    fn timestamps_outside_years_1_to_9999_are_violations() {
+        // Found by the hostile-input suite test: year 0 was accepted as an inspection time.
+        for (seconds, nanos) in [
+            (-62_135_596_801, 0),
+            (253_402_300_800, 0),
+            (i64::MIN, 0),
+            (i64::MAX, 0),
+            (0, -1),
+            (0, 1_000_000_000),
+        ] {
+            assert_eq!(
+                checked(seconds, nanos),
+                (None, false),
+                "{seconds}s {nanos}ns"
+            );
+        }
+        for (seconds, nanos) in [(-62_135_596_800, 0), (253_402_300_799, 999_999_999), (0, 0)] {
+            let (time, clean) = checked(seconds, nanos);
+            assert!(time.is_some() && clean, "{seconds}s {nanos}ns");
+        }
     }
 }
