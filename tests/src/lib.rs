@@ -35,6 +35,15 @@ impl Service {
         }
     }
 
+    /// Who may call which of its RPCs.
+    pub fn access_policy(self) -> genuine_runtime::auth::AccessPolicy {
+        match self {
+            Self::Listing => genuine_listing::api::access_policy(),
+            Self::Reputation => genuine_reputation::api::access_policy(),
+            Self::Enforcement => genuine_enforcement::api::access_policy(),
+        }
+    }
+
     /// How to start it in-process.
     fn launch(self) -> Launch {
         match self {
@@ -274,5 +283,7 @@ where
     }
 }
 
+pub mod contract;
 pub mod gateway;
+pub mod raw_grpc;
 pub mod story;
