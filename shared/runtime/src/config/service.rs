@@ -52,8 +52,10 @@ pub struct ServiceSettings {
     pub request_timeout: Duration,
     /// `GENUINE_<SVC>_CONCURRENCY_LIMIT`: in-flight requests before shedding (default 256).
     pub concurrency_limit: usize,
-    /// `GENUINE_<SVC>_ADAPTIVE_CONCURRENCY` (default true): below that ceiling, shed earlier
-    /// while admitted calls queue (`crate::serving::ConcurrencyLimit`); false keeps it fixed.
+    /// `GENUINE_<SVC>_ADAPTIVE_CONCURRENCY` (default false): below that ceiling, shed earlier
+    /// while admitted calls queue (`crate::serving::ConcurrencyLimit`). Off by default: its
+    /// baseline is a method's fastest answer, so under ordinary load with varied latencies
+    /// (CreateListing's group commit) it refused calls at a quarter of capacity.
     pub adaptive_concurrency: bool,
     /// `GENUINE_<SVC>_MAX_CONCURRENT_STREAMS` per HTTP/2 connection (default 256).
     pub max_concurrent_streams: u32,
@@ -118,7 +120,7 @@ impl ServiceSettings {
             peers: peers(&s),
             request_timeout: s.duration("REQUEST_TIMEOUT", Duration::from_secs(10))?,
             concurrency_limit: s.ranged("CONCURRENCY_LIMIT", 256_usize, 1..=100_000)?,
-            adaptive_concurrency: s.bool("ADAPTIVE_CONCURRENCY", true)?,
+            adaptive_concurrency: s.bool("ADAPTIVE_CONCURRENCY", false)?,
             max_concurrent_streams: s.ranged("MAX_CONCURRENT_STREAMS", 256_u32, 1..=100_000)?,
             shutdown_grace: s.duration("SHUTDOWN_GRACE", Duration::from_secs(20))?,
             not_serving_delay: s.duration("NOT_SERVING_DELAY", Duration::ZERO)?,
