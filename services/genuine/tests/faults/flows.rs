@@ -278,10 +278,15 @@ impl Client {
         if case.legal_action.is_some() {
             LegalAction::Confirmed
         } else {
-            assert_eq!(
-                case.status,
-                enf::CaseStatus::MeasuresLifted as i32,
-                "legal action refused on {case_id} (flow {}) but the window did not expire: {case:?}",
+            // Too late: the window has closed, whether or not its deadline has fired yet (it
+            // ends the measures when it does).
+            assert!(
+                [
+                    enf::CaseStatus::MeasuresLifted as i32,
+                    enf::CaseStatus::CounterNoticePending as i32
+                ]
+                .contains(&case.status),
+                "legal action refused on {case_id} (flow {}): {status:?}; case {case:?}",
                 plan.index
             );
             LegalAction::TooLate
