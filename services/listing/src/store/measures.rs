@@ -165,17 +165,39 @@ pub async fn reinstate_seller(
         None => {
             // Reinstated before the suspension arrived (messages crossed): remember it, so the
             // late suspension changes nothing.
-            seller_suspension::Entity::insert(seller_suspension::ActiveModel {
+            let inserted = seller_suspension::Entity::insert(seller_suspension::ActiveModel {
                 seller_id: Set(seller_id.to_owned()),
                 suspension_id: Set(suspension_id.to_owned()),
                 reason: Set("reinstated before the suspension arrived".to_owned()),
                 created_at: Set(to_millis(now)),
                 lifted_at: Set(Some(to_millis(now))),
             })
+            .on_conflict(
+                OnConflict::columns([
+                    seller_suspension::Column::SellerId,
+                    seller_suspension::Column::SuspensionId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
             .exec_without_returning(&txn)
             .await?;
-            txn.commit().await?;
-            return Ok(0);
+            if inserted == 1 {
+                txn.commit().await?;
+                return Ok(0);
+            }
+            // The suspension was delivered concurrently and committed after the look-up above
+            // (found by the fault test: a duplicate key, INTERNAL, then a parked message): lift
+            // it as if it had been there.
+            seller_suspension::Entity::update_many()
+                .col_expr(
+                    seller_suspension::Column::LiftedAt,
+                    Expr::value(to_millis(now)),
+                )
+                .filter(seller_suspension::Column::SellerId.eq(seller_id))
+                .filter(seller_suspension::Column::SuspensionId.eq(suspension_id))
+                .exec(&txn)
+                .await?;
         }
     }
     let seller_listings: Vec<String> = listing::Entity::find()

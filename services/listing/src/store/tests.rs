@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use super::*;
 
 mod actions;
+mod crossing;
 mod group_commit;
 use crate::domain::measures::{ListingStatus, MeasureKind};
 use crate::domain::money::Money;
