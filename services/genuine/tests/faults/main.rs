@@ -7,7 +7,9 @@
 //! acknowledged step and each of its effects must be there exactly once: nothing lost, nothing
 //! duplicated, and the audit log verifies.
 //!
-//! `GENUINE_FAULT_FLOWS` sets the number of flows (default 2,000); `GENUINE_FAULT_SEED` the seed.
+//! `GENUINE_FAULT_FLOWS` sets the number of flows: 800 by default, what fits the 4-minute CI budget
+//! on a loaded 2-core machine; the documented manual run is `GENUINE_FAULT_FLOWS=2000`.
+//! `GENUINE_FAULT_SEED` sets the seed, `GENUINE_FAULT_LOG_DIR` keeps the processes' logs.
 
 mod calls;
 mod chaos;
@@ -38,8 +40,8 @@ use support::grpc::authed;
 
 /// Platform clients running flows at once.
 const CLIENTS: usize = 6;
-/// Default number of flows.
-const DEFAULT_FLOWS: usize = 2_000;
+/// Default number of flows (CI); 2,000 is the manual run.
+const DEFAULT_FLOWS: usize = 800;
 /// How long the outboxes may take to drain after the last fault (a killed process's claims come
 /// back after their 30 s lease; retries back off).
 const DRAIN_LIMIT: Duration = Duration::from_secs(240);
