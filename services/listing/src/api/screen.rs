@@ -1,5 +1,6 @@
 //! Screening of drafts: the shared step of create, update and the two screening RPCs.
 
+use futures::{StreamExt, future};
 use genuine_contracts::genuine::listing::v1 as pb;
 use genuine_runtime::auth::{Principal, Role};
 use genuine_runtime::errors::{ServiceError, ServiceResult};
@@ -13,6 +14,10 @@ use crate::store::{ListingContent, Screened};
 
 /// Responses buffered per ScreenListings stream before the client reads them.
 const STREAM_BUFFER: usize = 32;
+
+/// Drafts of one ScreenListings stream screened at once: enough for the standing batcher to
+/// fill its batches, bounded so that a fast sender cannot queue unlimited work.
+pub(super) const STREAM_IN_FLIGHT: usize = 256;
 
 impl ListingApi {
     /// Screens `content` by `seller_id` against the current catalogue and the seller's standing.
@@ -83,27 +88,29 @@ impl ListingApi {
         })
     }
 
-    /// Screens each draft of the stream in turn; a bad draft gets an error in its response and
-    /// the stream goes on.
+    /// Screens up to `STREAM_IN_FLIGHT` drafts of the stream at once (their standing look-ups
+    /// share batch calls) and answers in the order the drafts came; a bad draft gets an error
+    /// in its response and the stream goes on.
     pub(super) fn screen_stream(
         &self,
-        mut requests: tonic::Streaming<pb::ScreenListingsRequest>,
+        requests: tonic::Streaming<pb::ScreenListingsRequest>,
     ) -> ReceiverStream<Result<pb::ScreenListingsResponse, tonic::Status>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let api = self.clone();
         tokio::spawn(async move {
-            loop {
-                let request = match requests.message().await {
-                    Ok(Some(request)) => request,
-                    Ok(None) => break,
-                    Err(status) => {
-                        let _ = sender.send(Err(status)).await;
-                        break;
+            let api = &api;
+            let mut responses = requests
+                .map(|request| match request {
+                    Ok(request) => {
+                        future::Either::Left(async move { Ok(api.screen_one(request).await) })
                     }
-                };
-                let response = api.screen_one(request).await;
-                if sender.send(Ok(response)).await.is_err() {
-                    // The client went away.
+                    Err(status) => future::Either::Right(future::ready(Err(status))),
+                })
+                .buffered(STREAM_IN_FLIGHT);
+            while let Some(response) = responses.next().await {
+                let failed = response.is_err();
+                if sender.send(response).await.is_err() || failed {
+                    // The client went away, or its stream broke.
                     break;
                 }
             }

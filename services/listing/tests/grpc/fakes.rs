@@ -19,11 +19,12 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 /// Seller-reputation: answers GetSellerStanding and BatchGetSellerStandings from `standings`,
-/// after `delay`.
+/// after `delay`; remembers the seller ids of every batch call.
 #[derive(Debug, Default, Clone)]
 pub struct FakeReputation {
     pub standings: Arc<Mutex<HashMap<String, SellerStanding>>>,
     pub delay: Arc<Mutex<Duration>>,
+    pub batches: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 impl FakeReputation {
@@ -104,9 +105,9 @@ impl SellerReputationService for FakeReputation {
             tokio::time::sleep(delay).await;
         }
         let table = self.standings.lock().expect("lock").clone();
-        let (known, missing): (Vec<String>, Vec<String>) = request
-            .into_inner()
-            .seller_ids
+        let sellers = request.into_inner().seller_ids;
+        self.batches.lock().expect("lock").push(sellers.clone());
+        let (known, missing): (Vec<String>, Vec<String>) = sellers
             .into_iter()
             .partition(|seller| table.contains_key(seller));
         Ok(Response::new(BatchGetSellerStandingsResponse {

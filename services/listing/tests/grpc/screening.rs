@@ -201,3 +201,81 @@ async fn screen_listings_streams_one_answer_per_draft_in_order() {
     );
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn screen_listings_screens_drafts_concurrently_and_answers_in_order() {
+    // A generous deadline: this test is about order and batching, not lateness.
+    let suite = Suite::start_with(
+        TestDatabase::sqlite().await,
+        Peer::Up,
+        &[("GENUINE_LISTING_STANDING_DEADLINE", "30s")],
+    )
+    .await;
+    // Slow enough that look-ups queue behind the calls in flight.
+    *suite.reputation.delay.lock().expect("lock") = Duration::from_millis(20);
+    const SELLERS: usize = 40;
+    for s in 0..SELLERS {
+        // Every third seller is suspended: their drafts are blocked.
+        suite
+            .reputation
+            .set(&format!("seller-{s}"), 90, true, s.is_multiple_of(3));
+    }
+    // Invalid drafts (no title) are answered without a look-up, so they finish before the
+    // valid drafts queued ahead of them; several drafts share each seller.
+    let requests: Vec<_> = (0..600)
+        .map(|i| {
+            let seller = format!("seller-{}", i % SELLERS);
+            let title = if i % 5 == 4 { "" } else { "Canvas tote" };
+            pb::ScreenListingsRequest {
+                r#ref: format!("r{i}"),
+                draft: Some(draft(&seller, title)),
+            }
+        })
+        .collect();
+    let mut stream = suite
+        .client
+        .clone()
+        .screen_listings(suite.as_service(
+            ServiceName::Enforcement,
+            tokio_stream::iter(requests.clone()),
+        ))
+        .await
+        .expect("stream")
+        .into_inner();
+    let mut answers = Vec::new();
+    while let Some(answer) = stream.message().await.expect("message") {
+        answers.push(answer);
+    }
+    let refs: Vec<_> = answers.iter().map(|a| a.r#ref.clone()).collect();
+    let sent: Vec<_> = requests.iter().map(|r| r.r#ref.clone()).collect();
+    assert_eq!(refs, sent, "one answer per draft, in the order sent");
+    for (i, answer) in answers.iter().enumerate() {
+        if i % 5 == 4 {
+            assert!(answer.error.contains("draft.title"), "{i}: {answer:?}");
+            continue;
+        }
+        let expected = if (i % SELLERS).is_multiple_of(3) {
+            pb::ScreeningDecision::Block
+        } else {
+            pb::ScreeningDecision::Publish
+        };
+        let screening = answer.screening.as_ref().expect("screening");
+        assert_eq!(screening.decision, expected as i32, "{i}: {answer:?}");
+    }
+    let batches = suite.reputation.batches.lock().expect("lock").clone();
+    assert!(
+        batches.iter().any(|b| b.len() > 1),
+        "drafts of one stream share batch calls: {batches:?}"
+    );
+    for batch in &batches {
+        let mut distinct = batch.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            batch.len(),
+            "one look-up per seller per call"
+        );
+    }
+    suite.stop().await;
+}

@@ -43,6 +43,11 @@ impl Suite {
 
     /// Starts on `db` with seller-reputation `peer`.
     pub async fn start_on(db: TestDatabase, peer: Peer) -> Self {
+        Self::start_with(db, peer, &[]).await
+    }
+
+    /// Starts on `db` with seller-reputation `peer` and `settings` over the defaults.
+    pub async fn start_with(db: TestDatabase, peer: Peer, settings: &[(&str, &str)]) -> Self {
         let fakes = CancellationToken::new();
         let reputation = FakeReputation::default();
         let enforcement = FakeEnforcement::default();
@@ -64,6 +69,7 @@ impl Suite {
             ("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s"),
             ("GENUINE_LISTING_SHUTDOWN_GRACE", "1s"),
         ])
+        .settings(settings.iter().copied())
         .start()
         .await
         .expect("listing serves");
