@@ -13,8 +13,8 @@ use genuine_runtime::auth::{Allow, Role};
 use genuine_suite_tests::authed;
 use tonic::{Code, Status};
 
-use crate::contract::{contract_methods, policy_of, service_of};
 use crate::world::{Across, Side, World};
+use genuine_suite_tests::contract;
 
 /// Each RPC open to regulators and what the DE regulator gets for FR data. Writes are here too:
 /// a regulator must not act on another jurisdiction's traders or cases either.
@@ -73,14 +73,14 @@ fn refusal(code: Code) -> bool {
 
 /// The RPCs whose access rule admits a regulator, by method name.
 fn open_to_regulators() -> Vec<String> {
-    contract_methods()
+    contract::methods()
         .into_iter()
-        .filter(|m| match policy_of(service_of(&m.path)).rule(&m.path) {
+        .filter(|m| match m.service.access_policy().rule(&m.path) {
             Some(Allow::Public | Allow::AnyAuthenticated) => true,
             Some(Allow::Roles(roles)) => roles.contains(&Role::Regulator),
             None => false,
         })
-        .map(|m| m.path.rsplit('/').next().unwrap_or_default().to_owned())
+        .map(|m| m.name().to_owned())
         .collect()
 }
 

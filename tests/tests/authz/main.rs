@@ -8,7 +8,6 @@
 //! A method or route missing from its table fails its test.
 
 mod bad_tokens;
-mod contract;
 mod jurisdiction;
 mod routes;
 mod rpcs;

@@ -13,7 +13,7 @@ use tonic::transport::Channel;
 use tonic_prost::ProstCodec;
 
 use crate::bad_tokens::{BadToken, bad_tokens};
-use crate::contract::{Method, contract_methods, policy_of, service_of};
+use genuine_suite_tests::contract::{self, Method};
 
 /// Zero bytes decode as the default of any proto3 message, so one empty message fits every RPC.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -84,7 +84,7 @@ fn add_token(metadata: &mut tonic::metadata::MetadataMap, token: Option<&str>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rpc_as_every_caller_matches_its_access_table() {
-    let methods = contract_methods();
+    let methods = contract::methods();
     assert!(
         !methods.is_empty(),
         "no genuine.*.v1 services in the contract"
@@ -93,7 +93,7 @@ async fn every_rpc_as_every_caller_matches_its_access_table() {
     // Every RPC of the contract must be declared in its service's table.
     let undeclared: Vec<&str> = methods
         .iter()
-        .filter(|m| policy_of(service_of(&m.path)).rule(&m.path).is_none())
+        .filter(|m| m.service.access_policy().rule(&m.path).is_none())
         .map(|m| m.path.as_str())
         .collect();
     assert!(
@@ -116,8 +116,9 @@ async fn every_rpc_as_every_caller_matches_its_access_table() {
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     let (mut checked, mut allowed, mut denied) = (0usize, 0usize, 0usize);
     for method in &methods {
-        let service = service_of(&method.path);
-        let rule = policy_of(service)
+        let service = method.service;
+        let rule = service
+            .access_policy()
             .rule(&method.path)
             .expect("checked above");
         let channel = suite.channel(service);
