@@ -6,6 +6,7 @@
 //! (standing look-ups and outbox delivery).
 
 pub mod api;
+mod catalog_reload;
 pub mod cli;
 pub mod clients;
 pub mod config;
@@ -14,9 +15,7 @@ pub mod screening;
 pub mod store;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::Context;
 use genuine_contracts::genuine::enforcement::v1::enforcement_service_client::EnforcementServiceClient;
 use genuine_contracts::genuine::listing::v1::listing_service_server::{
     ListingServiceServer, SERVICE_NAME,
@@ -24,16 +23,17 @@ use genuine_contracts::genuine::listing::v1::listing_service_server::{
 use genuine_runtime::clock::SharedClock;
 use genuine_runtime::config::Source;
 use genuine_runtime::host::Host;
-use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
 use crate::api::{ListingApi, access_policy};
+use crate::catalog_reload::CatalogReload;
 use crate::clients::reputation::StandingClient;
 use crate::config::ListingConfig;
-use crate::screening::{Catalog, ImageSet, LiveCatalog};
 use crate::store::Migrator;
+
+pub use crate::catalog_reload::load_catalog;
 
 /// The service's name in configuration, logs and tokens.
 pub const NAME: &str = "listing";
@@ -63,13 +63,9 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let config = ListingConfig::load(source)?;
     let host = Host::start::<Migrator>(config.settings.clone(), clock).await?;
-    let catalog = Arc::new(LiveCatalog::new(load_catalog(host.db()).await?));
-    spawn_reload(
-        host.db().clone(),
-        Arc::clone(&catalog),
-        config.catalog_reload_interval,
-        shutdown.clone(),
-    );
+    let reload = CatalogReload::load(host.db().clone()).await?;
+    let catalog = reload.catalog();
+    reload.spawn(config.catalog_reload_interval, shutdown.clone());
     let standing = StandingClient::new(
         host.channel_with_deadline(&host.settings().peers.reputation, config.standing_deadline)?,
         config.standing_deadline,
@@ -99,56 +95,4 @@ pub async fn serve(
         shutdown,
     )
     .await
-}
-
-/// Builds the screening catalogue from the database.
-///
-/// # Errors
-/// Database errors, or a catalogue that cannot be compiled.
-pub async fn load_catalog(db: &DatabaseConnection) -> anyhow::Result<Catalog> {
-    let brands = store::load_brand_profiles(db)
-        .await
-        .context("listing: loading brands")?;
-    let terms = store::load_terms(db)
-        .await
-        .context("listing: loading prohibited terms")?;
-    let images = store::load_counterfeit_images(db)
-        .await
-        .context("listing: loading counterfeit image hashes")?;
-    let (b, t, i) = (brands.len(), terms.len(), images.len());
-    let catalog = Catalog::build(brands, terms, ImageSet::build(images))
-        .context("listing: compiling the catalogue")?;
-    tracing::info!(
-        brands = b,
-        terms = t,
-        hashes = i,
-        "screening catalogue loaded"
-    );
-    Ok(catalog)
-}
-
-/// Reloads the catalogue every `interval`, so that changes made through other replicas reach
-/// this one; a failed reload keeps the current catalogue.
-fn spawn_reload(
-    db: DatabaseConnection,
-    catalog: Arc<LiveCatalog>,
-    interval: Duration,
-    shutdown: CancellationToken,
-) {
-    if interval.is_zero() {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.tick().await;
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                _ = ticker.tick() => match load_catalog(&db).await {
-                    Ok(fresh) => catalog.replace(fresh),
-                    Err(error) => tracing::warn!(error = %format!("{error:#}"), "screening catalogue reload failed"),
-                },
-            }
-        }
-    });
 }

@@ -3,6 +3,7 @@
 
 mod brands;
 mod case_measures;
+mod catalog_marker;
 mod create;
 pub mod entities;
 mod group_commit;
@@ -28,6 +29,7 @@ pub use brands::{
     revoke_seller,
 };
 pub use case_measures::{restore_listing, take_down_listing};
+pub use catalog_marker::{CatalogMarker, catalog_marker};
 pub use create::{CreateRequest, create_listings};
 pub use group_commit::{GroupCommit, LINGER, MAX_BATCH};
 pub use images::{NewCounterfeitImage, add_counterfeit_images, load_counterfeit_images};
