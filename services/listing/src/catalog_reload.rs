@@ -11,7 +11,7 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
-use crate::screening::{Catalog, ImageSet, LiveCatalog};
+use crate::screening::{Catalog, ImageSetBuilder, LiveCatalog};
 use crate::store::{self, CatalogMarker};
 
 /// Builds the screening catalogue from the database.
@@ -25,11 +25,12 @@ pub async fn load_catalog(db: &DatabaseConnection) -> anyhow::Result<Catalog> {
     let terms = store::load_terms(db)
         .await
         .context("listing: loading prohibited terms")?;
-    let images = store::load_counterfeit_images(db)
+    let mut images = ImageSetBuilder::default();
+    store::load_counterfeit_images(db, &mut images)
         .await
         .context("listing: loading counterfeit image hashes")?;
     let (b, t, i) = (brands.len(), terms.len(), images.len());
-    let catalog = Catalog::build(brands, terms, ImageSet::build(images))
+    let catalog = Catalog::build(brands, terms, images.finish())
         .context("listing: compiling the catalogue")?;
     tracing::info!(
         brands = b,

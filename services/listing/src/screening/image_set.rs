@@ -46,19 +46,14 @@ impl Default for ImageSet {
 }
 
 impl ImageSet {
-    /// All hashes indexed at once (start-up).
+    /// All hashes indexed at once.
     #[must_use]
     pub fn build(entries: impl IntoIterator<Item = (PdqHash, String)>) -> Self {
-        let mut set = Self::default();
-        let mut hashes = Vec::new();
-        let mut labels = Vec::new();
+        let mut builder = ImageSetBuilder::default();
         for (hash, brand) in entries {
-            hashes.push(hash);
-            labels.push(set.slot(brand));
+            builder.push(hash, &brand);
         }
-        set.base = Arc::new(HashIndex::build(hashes));
-        set.base_labels = Arc::new(labels);
-        set
+        builder.finish()
     }
 
     /// A copy with `entries` added; the index is rebuilt only when the tail has grown large.
@@ -66,7 +61,7 @@ impl ImageSet {
     pub fn with_added(&self, entries: impl IntoIterator<Item = (PdqHash, String)>) -> Self {
         let mut next = self.clone();
         for (hash, brand) in entries {
-            let slot = next.slot(brand);
+            let slot = next.slot(&brand);
             next.tail.push(hash);
             next.tail_labels.push(slot);
         }
@@ -81,13 +76,14 @@ impl ImageSet {
         next
     }
 
-    fn slot(&mut self, brand: String) -> u32 {
-        if let Some(slot) = self.brand_slots.get(&brand) {
+    /// The brand's label; a brand's name is stored once however many hashes it has.
+    fn slot(&mut self, brand: &str) -> u32 {
+        if let Some(slot) = self.brand_slots.get(brand) {
             return *slot;
         }
         let slot = u32::try_from(self.brands.len()).unwrap_or(u32::MAX);
-        self.brands.push(brand.clone());
-        self.brand_slots.insert(brand, slot);
+        self.brands.push(brand.to_owned());
+        self.brand_slots.insert(brand.to_owned(), slot);
         slot
     }
 
@@ -136,6 +132,45 @@ impl ImageSet {
                 .then(a.brand_id.cmp(&b.brand_id))
         });
         found
+    }
+}
+
+/// Collects hashes one at a time straight into the index's arrays (a hash and a 4-byte brand
+/// label each), so that loading a million rows keeps no per-row string.
+#[derive(Debug, Default)]
+pub struct ImageSetBuilder {
+    set: ImageSet,
+    hashes: Vec<PdqHash>,
+    labels: Vec<u32>,
+}
+
+impl ImageSetBuilder {
+    /// Adds a hash reported for `brand`.
+    pub fn push(&mut self, hash: PdqHash, brand: &str) {
+        let slot = self.set.slot(brand);
+        self.hashes.push(hash);
+        self.labels.push(slot);
+    }
+
+    /// Hashes added so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Whether nothing was added.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Indexes the hashes.
+    #[must_use]
+    pub fn finish(self) -> ImageSet {
+        let mut set = self.set;
+        set.base = Arc::new(HashIndex::build(self.hashes));
+        set.base_labels = Arc::new(self.labels);
+        set
     }
 }
 

@@ -15,7 +15,7 @@ pub mod scoring;
 mod catalog_tests;
 
 pub use catalog::{BrandProfile, Catalog, Draft, SellerStanding, Standing, TermEntry};
-pub use image_set::ImageSet;
+pub use image_set::{ImageSet, ImageSetBuilder};
 pub use live::LiveCatalog;
 pub use pdq::{ImageHash, ImageLimits, PdqHash};
 pub use scoring::{Assessment, Decision, ScreeningConfig, Signal, SignalCode, Weights};

@@ -5,11 +5,14 @@ use genuine_runtime::clock::to_millis;
 use genuine_runtime::errors::{ServiceError, ServiceResult};
 use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 
 use super::brands::get_brand;
 use super::entities::counterfeit_image;
-use crate::screening::PdqHash;
+use crate::screening::{ImageSetBuilder, PdqHash};
 
 /// A hash to add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,35 +61,55 @@ pub async fn add_counterfeit_images(
     Ok(added)
 }
 
-/// Every known hash with its brand, in batches so that millions of rows do not need one huge
-/// result set.
+/// Every known hash with its brand into `images`, in batches of two columns, each batch after
+/// the last key of the one before (no OFFSET re-scan), so that a million rows need neither one
+/// huge result set nor a string kept per row.
 ///
 /// # Errors
 /// Database errors; a stored hash that does not parse (a bug).
 pub async fn load_counterfeit_images(
     db: &DatabaseConnection,
-) -> ServiceResult<Vec<(PdqHash, String)>> {
-    const BATCH: u64 = 50_000;
-    let mut out = Vec::new();
-    let mut offset = 0;
+    images: &mut ImageSetBuilder,
+) -> ServiceResult<()> {
+    load_in_batches(db, images, 50_000).await
+}
+
+pub(super) async fn load_in_batches(
+    db: &DatabaseConnection,
+    images: &mut ImageSetBuilder,
+    batch: u64,
+) -> ServiceResult<()> {
+    let mut after: Option<(String, String)> = None;
     loop {
-        let rows = counterfeit_image::Entity::find()
+        let mut query = counterfeit_image::Entity::find()
+            .select_only()
+            .column(counterfeit_image::Column::BrandId)
+            .column(counterfeit_image::Column::PdqHash)
             .order_by_asc(counterfeit_image::Column::BrandId)
             .order_by_asc(counterfeit_image::Column::PdqHash)
-            .offset(offset)
-            .limit(BATCH)
-            .all(db)
-            .await?;
-        let done = (rows.len() as u64) < BATCH;
-        offset += rows.len() as u64;
-        for row in rows {
-            out.push((
-                PdqHash::from_hex(&row.pdq_hash).map_err(ServiceError::internal)?,
-                row.brand_id,
-            ));
+            .limit(batch);
+        if let Some((brand, hash)) = after.take() {
+            query = query.filter(
+                Condition::any()
+                    .add(counterfeit_image::Column::BrandId.gt(brand.clone()))
+                    .add(
+                        Condition::all()
+                            .add(counterfeit_image::Column::BrandId.eq(brand))
+                            .add(counterfeit_image::Column::PdqHash.gt(hash)),
+                    ),
+            );
+        }
+        let rows: Vec<(String, String)> = query.into_tuple().all(db).await?;
+        let done = (rows.len() as u64) < batch;
+        for (brand, hash) in &rows {
+            images.push(
+                PdqHash::from_hex(hash).map_err(ServiceError::internal)?,
+                brand,
+            );
         }
         if done {
-            return Ok(out);
+            return Ok(());
         }
+        after = rows.into_iter().next_back();
     }
 }

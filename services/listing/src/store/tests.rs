@@ -236,9 +236,26 @@ async fn counterfeit_hashes_are_unique_per_brand() {
                 .await
                 .expect("again");
         assert!(again.is_empty());
-        let loaded = load_counterfeit_images(db).await.expect("load");
+        let mut loaded = crate::screening::ImageSetBuilder::default();
+        load_counterfeit_images(db, &mut loaded)
+            .await
+            .expect("load");
+        let loaded = loaded.finish();
         assert_eq!(loaded.len(), 2);
-        assert!(loaded.contains(&(PdqHash([2, 2, 2, 2]), brand.brand_id.clone())));
+        assert_eq!(
+            loaded.matches(&PdqHash([2, 2, 2, 2]), 0)[0].brand_id,
+            brand.brand_id
+        );
+        // Batches of one row: each starts after the last key of the one before.
+        let mut paged = crate::screening::ImageSetBuilder::default();
+        images::load_in_batches(db, &mut paged, 1)
+            .await
+            .expect("load");
+        let paged = paged.finish();
+        assert_eq!(paged.len(), 2, "each row once");
+        for hash in [PdqHash([1, 1, 1, 1]), PdqHash([2, 2, 2, 2])] {
+            assert_eq!(paged.matches(&hash, 0)[0].brand_id, brand.brand_id);
+        }
         let unknown = add_counterfeit_images(db, "brand-x", &images, "regulator", "r", t0()).await;
         assert_eq!(unknown.expect_err("unknown").code(), ErrorCode::NotFound);
     }
