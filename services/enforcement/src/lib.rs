@@ -62,13 +62,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let config = EnforcementConfig::load(source)?;
     let signer = config.audit_signer()?;
+    let host = Host::start::<Migrator>(config.settings, clock).await?;
     let dispatcher = DispatcherConfig {
         poll_interval: config.deadline_sweep_interval,
-        ..DispatcherConfig::default()
+        ..host.dispatcher_config()
     };
-    let host = Host::start::<Migrator>(config.settings, clock)
-        .await?
-        .with_dispatcher_config(dispatcher);
+    let host = host.with_dispatcher_config(dispatcher);
     let store = Store::new(
         host.db().clone(),
         host.clock().clone(),

@@ -102,6 +102,10 @@ impl Services {
             ("GENUINE_DATA_DIR".into(), dir.path().display().to_string()),
             ("GENUINE_LOG".into(), "warn".into()),
             ("GENUINE_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            // After several kills of a peer a message's full-jitter backoff can reach the 5 min
+            // default cap, longer than a flow waits for its effect: a slow effect would look
+            // lost. The test is about exactly-once, not pacing, so retry at least every 5 s.
+            ("GENUINE_OUTBOX_BACKOFF_CAP".into(), "5s".into()),
             (
                 "GENUINE_ENFORCEMENT_COUNTER_NOTICE_WINDOW".into(),
                 COUNTER_NOTICE_WINDOW.into(),

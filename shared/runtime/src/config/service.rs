@@ -59,6 +59,10 @@ pub struct ServiceSettings {
     pub adaptive_concurrency: bool,
     /// `GENUINE_<SVC>_MAX_CONCURRENT_STREAMS` per HTTP/2 connection (default 256).
     pub max_concurrent_streams: u32,
+    /// `GENUINE_<SVC>_OUTBOX_BACKOFF_CAP`: the longest wait between two delivery attempts of
+    /// one outbox message (default 5m). Lower it to catch up sooner after a peer's outage, at
+    /// the price of more attempts against a peer that stays down.
+    pub outbox_backoff_cap: Duration,
     /// `GENUINE_<SVC>_SHUTDOWN_GRACE`: how long to drain on SIGTERM (default 20s).
     pub shutdown_grace: Duration,
     /// `GENUINE_<SVC>_NOT_SERVING_DELAY`: on SIGTERM, how long health reports NOT_SERVING while
@@ -122,6 +126,7 @@ impl ServiceSettings {
             concurrency_limit: s.ranged("CONCURRENCY_LIMIT", 256_usize, 1..=100_000)?,
             adaptive_concurrency: s.bool("ADAPTIVE_CONCURRENCY", false)?,
             max_concurrent_streams: s.ranged("MAX_CONCURRENT_STREAMS", 256_u32, 1..=100_000)?,
+            outbox_backoff_cap: s.duration("OUTBOX_BACKOFF_CAP", Duration::from_secs(300))?,
             shutdown_grace: s.duration("SHUTDOWN_GRACE", Duration::from_secs(20))?,
             not_serving_delay: s.duration("NOT_SERVING_DELAY", Duration::ZERO)?,
             call_timeout: s.duration("CALL_TIMEOUT", Duration::from_secs(5))?,
@@ -177,6 +182,24 @@ mod tests {
         );
         assert!(settings.require_auth().is_err());
         assert_eq!(settings.peers.reputation, "http://127.0.0.1:50052");
+        assert!(!settings.adaptive_concurrency);
+        assert_eq!(settings.outbox_backoff_cap, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn the_outbox_backoff_cap_is_set_for_all_or_one_service() {
+        let source = Source::from_map([
+            ("GENUINE_OUTBOX_BACKOFF_CAP", "5s"),
+            ("GENUINE_LISTING_OUTBOX_BACKOFF_CAP", "1m"),
+        ]);
+        let listing = ServiceSettings::load(&source, "listing", 50051).expect("valid");
+        let reputation = ServiceSettings::load(&source, "reputation", 50052).expect("valid");
+        assert_eq!(listing.outbox_backoff_cap, Duration::from_secs(60));
+        assert_eq!(reputation.outbox_backoff_cap, Duration::from_secs(5));
+
+        let bad = Source::from_map([("GENUINE_OUTBOX_BACKOFF_CAP", "soon")]);
+        let err = ServiceSettings::load(&bad, "listing", 50051).expect_err("bad duration");
+        assert_eq!(err.variable, "GENUINE_OUTBOX_BACKOFF_CAP");
     }
 
     #[test]

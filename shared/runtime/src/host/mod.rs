@@ -84,6 +84,10 @@ impl Host {
                 .await
                 .with_context(|| format!("{}: migrations failed", settings.name))?;
         }
+        let dispatcher = DispatcherConfig {
+            backoff_cap: settings.outbox_backoff_cap,
+            ..DispatcherConfig::default()
+        };
         Ok(Self {
             settings,
             db,
@@ -91,7 +95,7 @@ impl Host {
             verifier,
             credentials,
             wake: Wake::new(),
-            dispatcher: DispatcherConfig::default(),
+            dispatcher,
             tls,
         })
     }
@@ -101,6 +105,12 @@ impl Host {
     pub fn with_dispatcher_config(mut self, config: DispatcherConfig) -> Self {
         self.dispatcher = config;
         self
+    }
+
+    /// The outbox dispatcher's pacing as configured (start from it to change one field).
+    #[must_use]
+    pub fn dispatcher_config(&self) -> DispatcherConfig {
+        self.dispatcher.clone()
     }
 
     /// The service's database.
