@@ -172,7 +172,8 @@ impl Gateway {
 }
 
 /// The payload of a chunked body.
-fn dechunk(mut body: &str) -> String {
+#[must_use]
+pub fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
         let Ok(size) = usize::from_str_radix(size.trim(), 16) else {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use genuine_suite_tests::gateway::dechunk;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -109,21 +110,6 @@ fn parse(answer: &[u8]) -> Reply {
         content_type,
         body,
     }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// `Err` with the reason unless `reply` is an acceptable answer to bad input: no server fault,
