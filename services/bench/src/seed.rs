@@ -210,26 +210,7 @@ pub async fn sellers(channel: Channel, token: &str, count: usize) -> anyhow::Res
         let id = seller_id(i);
         client
             .register_seller(authed(
-                reputation::RegisterSellerRequest {
-                    request_id: format!("register-{id}"),
-                    seller_id: id.clone(),
-                    legal_name: format!("{id} Trading GmbH"),
-                    display_name: format!("{id} shop"),
-                    email: format!("{id}@example.com"),
-                    phone: "+4930123456".to_owned(),
-                    address: Some(reputation::Address {
-                        lines: vec!["Hauptstrasse 1".to_owned()],
-                        city: "Berlin".to_owned(),
-                        region: "Berlin".to_owned(),
-                        postal_code: "10115".to_owned(),
-                        country_code: "DE".to_owned(),
-                    }),
-                    trade_register_name: "Amtsgericht Berlin".to_owned(),
-                    trade_register_number: format!("HRB {}", 10_000 + i),
-                    id_document_ref: "passport-ref".to_owned(),
-                    payment_account_ref: "iban-ref".to_owned(),
-                    self_certified: true,
-                },
+                genuine_reputation::testing::registration(&format!("register-{id}"), &id, "DE"),
                 token,
             ))
             .await?;

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod config;
 pub mod domain;
 pub mod store;
+pub mod testing;
 
 use genuine_contracts::genuine::listing::v1::listing_service_client::ListingServiceClient;
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_server::{

@@ -366,26 +366,8 @@ pub async fn register_sellers(endpoints: &Endpoints, sellers: &[String]) {
     let admin = endpoints.token(Role::Admin, "admin");
     for seller in sellers {
         let token = endpoints.token(Role::Seller, seller);
-        let request = rep::RegisterSellerRequest {
-            request_id: format!("register-{seller}"),
-            seller_id: seller.clone(),
-            legal_name: format!("{seller} Trading GmbH"),
-            display_name: format!("{seller} shop"),
-            email: format!("{seller}@example.com"),
-            phone: "+4930123456".to_owned(),
-            address: Some(rep::Address {
-                lines: vec!["Hauptstrasse 1".to_owned()],
-                city: "Berlin".to_owned(),
-                region: "Berlin".to_owned(),
-                postal_code: "10115".to_owned(),
-                country_code: "DE".to_owned(),
-            }),
-            trade_register_name: "Amtsgericht Berlin".to_owned(),
-            trade_register_number: "HRB 1000".to_owned(),
-            id_document_ref: "passport-ref".to_owned(),
-            payment_account_ref: "iban-ref".to_owned(),
-            self_certified: true,
-        };
+        let request =
+            genuine_reputation::testing::registration(&format!("register-{seller}"), seller, "DE");
         must("RegisterSeller", || {
             let mut client = reputation.clone();
             let request = authed(request.clone(), &token);
