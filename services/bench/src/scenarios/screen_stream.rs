@@ -30,7 +30,7 @@ use crate::seed;
 use crate::suite::Service;
 
 /// Drafts a stream sends ahead of the results it has received.
-pub const IN_FLIGHT: usize = 256;
+pub const IN_FLIGHT: usize = 1_024;
 
 /// Distinct drafts cycled through (generating each anew would load the client, which shares
 /// the two cores with the service).

@@ -9,15 +9,20 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::validate::{DraftFields, draft_or_fail};
 use super::{ListingApi, convert};
 use crate::clients::reputation::StandingAnswer;
-use crate::screening::Draft;
+use crate::screening::{Assessment, Catalog, Draft, ScreeningConfig};
 use crate::store::{ListingContent, Screened};
 
 /// Responses buffered per ScreenListings stream before the client reads them.
 const STREAM_BUFFER: usize = 32;
 
-/// Drafts of one ScreenListings stream screened at once: enough for the standing batcher to
-/// fill its batches, bounded so that a fast sender cannot queue unlimited work.
-pub(super) const STREAM_IN_FLIGHT: usize = 256;
+/// Drafts of one ScreenListings stream taken together: the ones that have arrived, up to this
+/// many, share one standing look-up and one catalogue snapshot.
+const STREAM_CHUNK: usize = 256;
+
+/// Chunks of one stream screened at once, so that the standing look-up of the next chunk
+/// overlaps the screening of this one; bounded so that a fast sender cannot queue unlimited
+/// work.
+const STREAM_CHUNKS_IN_FLIGHT: usize = 4;
 
 impl ListingApi {
     /// Screens `content` by `seller_id` against the current catalogue and the seller's standing.
@@ -30,28 +35,17 @@ impl ListingApi {
         content: &ListingContent,
         seller_field: &str,
     ) -> ServiceResult<Screened> {
-        let standing = match self.standing.standing(seller_id).await {
-            StandingAnswer::UnknownSeller => {
-                return Err(ServiceError::invalid_field(
-                    seller_field,
-                    "is not a registered seller",
-                ));
-            }
-            StandingAnswer::Standing(standing) => standing,
-        };
+        let standing = self.standing.standing(seller_id).await;
         let catalog = self.catalog.snapshot();
-        let draft = Draft {
+        screen_against(
+            &catalog,
+            &self.config.screening,
             seller_id,
-            title: &content.title,
-            description: &content.description,
-            category: &content.category,
-            price: Some(&content.price),
-            images: &content.images,
-        };
-        let assessment = catalog.screen(&draft, &standing, &self.config.screening);
-        tracing::debug!(decision = ?assessment.decision, score = assessment.risk_score, "screened");
-        super::metrics::record_decision(assessment.decision);
-        Ok(Screened {
+            content,
+            &standing,
+            seller_field,
+        )
+        .map(|assessment| Screened {
             assessment,
             screened_at: self.now(),
         })
@@ -88,9 +82,9 @@ impl ListingApi {
         })
     }
 
-    /// Screens up to `STREAM_IN_FLIGHT` drafts of the stream at once (their standing look-ups
-    /// share batch calls) and answers in the order the drafts came; a bad draft gets an error
-    /// in its response and the stream goes on.
+    /// Screens the stream in chunks of the drafts that have arrived (up to `STREAM_CHUNK`,
+    /// `STREAM_CHUNKS_IN_FLIGHT` chunks at once) and answers in the order the drafts came; a
+    /// bad draft gets an error in its response and the stream goes on.
     pub(super) fn screen_stream(
         &self,
         requests: tonic::Streaming<pb::ScreenListingsRequest>,
@@ -99,58 +93,144 @@ impl ListingApi {
         let api = self.clone();
         tokio::spawn(async move {
             let api = &api;
-            let mut responses = requests
-                .map(|request| match request {
-                    Ok(request) => {
-                        future::Either::Left(async move { Ok(api.screen_one(request).await) })
+            let mut chunks = requests
+                .ready_chunks(STREAM_CHUNK)
+                .map(|chunk| api.screen_chunk(chunk))
+                .buffered(STREAM_CHUNKS_IN_FLIGHT);
+            while let Some(responses) = chunks.next().await {
+                for response in responses {
+                    let failed = response.is_err();
+                    if sender.send(response).await.is_err() || failed {
+                        // The client went away, or its stream broke.
+                        return;
                     }
-                    Err(status) => future::Either::Right(future::ready(Err(status))),
-                })
-                .buffered(STREAM_IN_FLIGHT);
-            while let Some(response) = responses.next().await {
-                let failed = response.is_err();
-                if sender.send(response).await.is_err() || failed {
-                    // The client went away, or its stream broke.
-                    break;
                 }
             }
         });
         ReceiverStream::new(receiver)
     }
 
-    async fn screen_one(&self, request: pb::ScreenListingsRequest) -> pb::ScreenListingsResponse {
-        let outcome = async {
-            let draft = request
-                .draft
-                .as_ref()
-                .ok_or_else(|| ServiceError::invalid_field("draft", "is required"))?;
-            let content = draft_or_fail(
-                DraftFields::from(draft),
-                "draft",
-                self.config.max_images,
-                self.config.image_limits,
+    /// The responses to one chunk of a stream, in order, ending at the first broken item.
+    async fn screen_chunk(
+        &self,
+        chunk: Vec<Result<pb::ScreenListingsRequest, tonic::Status>>,
+    ) -> Vec<Result<pb::ScreenListingsResponse, tonic::Status>> {
+        let mut requests = Vec::with_capacity(chunk.len());
+        let mut broken = None;
+        for item in chunk {
+            match item {
+                Ok(request) => requests.push(request),
+                Err(status) => {
+                    broken = Some(status);
+                    break;
+                }
+            }
+        }
+        let contents =
+            future::join_all(requests.iter().map(|request| self.validated(request))).await;
+        let standings = self
+            .standing
+            .standings(
+                requests
+                    .iter()
+                    .zip(&contents)
+                    .filter(|(_, content)| content.is_ok())
+                    .filter_map(|(request, _)| request.draft.as_ref())
+                    .map(|draft| draft.seller_id.as_str()),
             )
-            .await?;
-            self.screen_content(&draft.seller_id, &content, "draft.seller_id")
-                .await
-        }
-        .await;
-        match outcome {
-            Ok(screened) => pb::ScreenListingsResponse {
-                r#ref: request.r#ref,
-                screening: Some(convert::screening(
-                    &screened.assessment,
-                    screened.screened_at,
-                )),
-                error: String::new(),
-            },
-            Err(error) => pb::ScreenListingsResponse {
-                r#ref: request.r#ref,
-                screening: None,
-                error: describe(&error),
-            },
-        }
+            .await;
+        let catalog = self.catalog.snapshot();
+        let screened_at = self.now();
+        let mut responses: Vec<_> = requests
+            .into_iter()
+            .zip(contents)
+            .map(|(request, content)| {
+                let outcome = content.and_then(|content| {
+                    let seller_id = request.draft.as_ref().map_or("", |d| d.seller_id.as_str());
+                    let standing = standings
+                        .get(seller_id)
+                        .cloned()
+                        .unwrap_or(StandingAnswer::UnknownSeller);
+                    screen_against(
+                        &catalog,
+                        &self.config.screening,
+                        seller_id,
+                        &content,
+                        &standing,
+                        "draft.seller_id",
+                    )
+                });
+                Ok(match outcome {
+                    Ok(assessment) => pb::ScreenListingsResponse {
+                        r#ref: request.r#ref,
+                        screening: Some(convert::screening(&assessment, screened_at)),
+                        error: String::new(),
+                    },
+                    Err(error) => pb::ScreenListingsResponse {
+                        r#ref: request.r#ref,
+                        screening: None,
+                        error: describe(&error),
+                    },
+                })
+            })
+            .collect();
+        responses.extend(broken.map(Err));
+        responses
     }
+
+    /// The draft of one stream item, checked.
+    async fn validated(
+        &self,
+        request: &pb::ScreenListingsRequest,
+    ) -> ServiceResult<ListingContent> {
+        let draft = request
+            .draft
+            .as_ref()
+            .ok_or_else(|| ServiceError::invalid_field("draft", "is required"))?;
+        draft_or_fail(
+            DraftFields::from(draft),
+            "draft",
+            self.config.max_images,
+            self.config.image_limits,
+        )
+        .await
+    }
+}
+
+/// Screens `content` by `seller_id`, of `standing`, against `catalog`: the step every screening
+/// path shares.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` on `seller_field` when seller-reputation does not know the seller.
+fn screen_against(
+    catalog: &Catalog,
+    config: &ScreeningConfig,
+    seller_id: &str,
+    content: &ListingContent,
+    standing: &StandingAnswer,
+    seller_field: &str,
+) -> ServiceResult<Assessment> {
+    let standing = match standing {
+        StandingAnswer::UnknownSeller => {
+            return Err(ServiceError::invalid_field(
+                seller_field,
+                "is not a registered seller",
+            ));
+        }
+        StandingAnswer::Standing(standing) => standing,
+    };
+    let draft = Draft {
+        seller_id,
+        title: &content.title,
+        description: &content.description,
+        category: &content.category,
+        price: Some(&content.price),
+        images: &content.images,
+    };
+    let assessment = catalog.screen(&draft, standing, config);
+    tracing::debug!(decision = ?assessment.decision, score = assessment.risk_score, "screened");
+    super::metrics::record_decision(assessment.decision);
+    Ok(assessment)
 }
 
 /// An error as one line: the message and every bad field.

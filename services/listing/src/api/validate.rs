@@ -95,12 +95,14 @@ pub async fn images(
     Ok(out)
 }
 
-/// Hashes byte images on a blocking thread; hashes given as hex pass through with quality 100.
+/// Hashes byte images on a blocking thread; hashes given as hex pass through with quality 100
+/// (without the trip to a blocking thread when there is nothing to hash).
 pub(super) async fn hash_all(
     given: Vec<(usize, Given)>,
     limits: ImageLimits,
 ) -> ServiceResult<Vec<(usize, Result<ImageHash, ImageError>)>> {
-    tokio::task::spawn_blocking(move || {
+    let given_has_bytes = given.iter().any(|(_, g)| matches!(g, Given::Bytes(_)));
+    let hash_each = move || {
         given
             .into_iter()
             .map(|(i, g)| {
@@ -111,9 +113,13 @@ pub(super) async fn hash_all(
                 (i, result)
             })
             .collect()
-    })
-    .await
-    .map_err(ServiceError::internal)
+    };
+    if !given_has_bytes {
+        return Ok(hash_each());
+    }
+    tokio::task::spawn_blocking(hash_each)
+        .await
+        .map_err(ServiceError::internal)
 }
 
 /// The draft fields of CreateListing, ScreenListing and ScreenListings.

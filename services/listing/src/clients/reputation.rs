@@ -1,6 +1,7 @@
 //! Seller standing from seller-reputation, within a short deadline. Screening never waits
 //! longer: a late or failed answer becomes `Standing::Unavailable`, and the listing is held.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use genuine_contracts::genuine::reputation::v1::seller_reputation_service_client::SellerReputationServiceClient;
@@ -62,5 +63,50 @@ impl StandingClient {
             Ok(None) => unavailable("the standing look-up stopped (shutting down)".to_owned()),
             Err(_) => unavailable(late(self.deadline)),
         }
+    }
+
+    /// The standings of several sellers, each looked up once, all within one deadline: a chunk
+    /// of a ScreenListings stream asks for its sellers together instead of once per draft.
+    /// A seller without an answer in time is `Unavailable`.
+    pub async fn standings<'a>(
+        &self,
+        sellers: impl IntoIterator<Item = &'a str>,
+    ) -> HashMap<String, StandingAnswer> {
+        let mut seen = HashSet::new();
+        let pending: Vec<String> = sellers
+            .into_iter()
+            .filter(|s| seen.insert(*s))
+            .map(str::to_owned)
+            .collect();
+        let mut answered = HashMap::with_capacity(pending.len());
+        let asked = async {
+            let mut replies = Vec::with_capacity(pending.len());
+            for seller in &pending {
+                let (reply, answer) = oneshot::channel();
+                let lookup = Lookup {
+                    seller_id: seller.clone(),
+                    reply,
+                };
+                if self.lookups.send(lookup).await.is_err() {
+                    break;
+                }
+                replies.push((seller, answer));
+            }
+            for (seller, answer) in replies {
+                if let Ok(answer) = answer.await {
+                    answered.insert(seller.clone(), answer);
+                }
+            }
+        };
+        let missing = match tokio::time::timeout(self.deadline, asked).await {
+            Ok(()) => "the standing look-up stopped (shutting down)".to_owned(),
+            Err(_) => late(self.deadline),
+        };
+        for seller in pending {
+            answered
+                .entry(seller)
+                .or_insert_with(|| unavailable(missing.clone()));
+        }
+        answered
     }
 }
