@@ -121,9 +121,12 @@ impl Builder {
         }
     }
 
+    /// ASCII letters and digits, most of every listing, skip the Unicode class tables.
     fn push_ascii(&mut self, c: char) {
-        if c.is_ascii_alphanumeric() {
-            self.keep(c);
+        if c.is_ascii_digit() {
+            self.keep_as(c, Class::Digit);
+        } else if c.is_ascii_alphabetic() {
+            self.keep_as(c, Class::Letter);
         } else {
             self.push(c);
         }
@@ -145,7 +148,11 @@ impl Builder {
     }
 
     fn keep(&mut self, c: char) {
-        let class = class_of(c);
+        self.keep_as(c, class_of(c));
+    }
+
+    #[inline]
+    fn keep_as(&mut self, c: char, class: Class) {
         if self.pending_colon && class == Class::Digit {
             // The colon sits inside a number-like token: no boundary around it.
             self.boundary.push(false);
@@ -163,8 +170,10 @@ impl Builder {
             Some(last) => self.separated || last != class || class == Class::Ideograph,
         };
         self.boundary.push(at_boundary);
-        self.boundary
-            .extend(std::iter::repeat_n(false, c.len_utf8() - 1));
+        if !c.is_ascii() {
+            self.boundary
+                .extend(std::iter::repeat_n(false, c.len_utf8() - 1));
+        }
         self.text.push(c);
         self.last = Some(class);
         self.separated = false;
