@@ -56,9 +56,26 @@ pub async fn records<C: ConnectionTrait>(
     sellers: &[seller::Model],
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, Record>, DbErr> {
+    let verified = sellers
+        .iter()
+        .map(|row| Ok((row.seller_id.clone(), verification_of(row)?)))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    records_of(conn, verified, now).await
+}
+
+/// The records at `now` of the sellers given by id and verification status: what the standing
+/// look-ups read, without the rest of the sellers' rows.
+///
+/// # Errors
+/// The database error, or a corrupt stored value.
+pub async fn records_of<C: ConnectionTrait>(
+    conn: &C,
+    sellers: Vec<(String, VerificationStatus)>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, Record>, DbErr> {
     let mut by_id = HashMap::with_capacity(sellers.len());
-    for row in sellers {
-        by_id.insert(row.seller_id.clone(), Record::new(verification_of(row)?));
+    for (seller_id, verification) in sellers {
+        by_id.insert(seller_id, Record::new(verification));
     }
     if by_id.is_empty() {
         return Ok(by_id);
