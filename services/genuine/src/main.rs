@@ -20,6 +20,12 @@ use genuine_runtime::config::Source;
 
 use crate::cli::{Cli, Command};
 
+/// mimalloc instead of glibc malloc: screening allocates many short-lived strings per draft,
+/// and glibc's malloc and free took about a third of the ScreenListings profile
+/// (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
