@@ -145,32 +145,32 @@ impl ListingApi {
             .into_iter()
             .zip(contents)
             .map(|(request, content)| {
+                // A valid draft's seller was asked for, so `standings` has it.
+                let seller_id = request.draft.as_ref().map_or("", |d| d.seller_id.as_str());
                 let outcome = content.and_then(|content| {
-                    let seller_id = request.draft.as_ref().map_or("", |d| d.seller_id.as_str());
                     let standing = standings
                         .get(seller_id)
-                        .cloned()
-                        .unwrap_or(StandingAnswer::UnknownSeller);
+                        .unwrap_or(&StandingAnswer::UnknownSeller);
                     screen_against(
                         &catalog,
                         &self.config.screening,
                         seller_id,
                         &content,
-                        &standing,
+                        standing,
                         "draft.seller_id",
                     )
                 });
-                Ok(match outcome {
-                    Ok(assessment) => pb::ScreenListingsResponse {
-                        r#ref: request.r#ref,
-                        screening: Some(convert::screening(&assessment, screened_at)),
-                        error: String::new(),
-                    },
-                    Err(error) => pb::ScreenListingsResponse {
-                        r#ref: request.r#ref,
-                        screening: None,
-                        error: describe(&error),
-                    },
+                let (screening, error) = match outcome {
+                    Ok(assessment) => (
+                        Some(convert::screening(&assessment, screened_at)),
+                        String::new(),
+                    ),
+                    Err(error) => (None, describe(&error)),
+                };
+                Ok(pb::ScreenListingsResponse {
+                    r#ref: request.r#ref,
+                    screening,
+                    error,
                 })
             })
             .collect();

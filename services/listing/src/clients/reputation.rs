@@ -11,6 +11,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::standing_batch::{self, Lookup, late, unavailable};
 use crate::screening::Standing;
 
+/// Why a look-up that finished in time has no answer: the batching task is gone.
+const STOPPED: &str = "the standing look-up stopped (shutting down)";
+
 /// What seller-reputation said about a seller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StandingAnswer {
@@ -49,25 +52,15 @@ impl StandingClient {
 
     /// The seller's standing, or `Unavailable` with the reason when it cannot be had in time.
     pub async fn standing(&self, seller_id: &str) -> StandingAnswer {
-        let (reply, answer) = oneshot::channel();
-        let lookup = Lookup {
-            seller_id: seller_id.to_owned(),
-            reply,
-        };
-        let asked = async {
-            self.lookups.send(lookup).await.ok()?;
-            answer.await.ok()
-        };
-        match tokio::time::timeout(self.deadline, asked).await {
-            Ok(Some(answer)) => answer,
-            Ok(None) => unavailable("the standing look-up stopped (shutting down)".to_owned()),
-            Err(_) => unavailable(late(self.deadline)),
-        }
+        self.standings([seller_id])
+            .await
+            .remove(seller_id)
+            .unwrap_or_else(|| unavailable(STOPPED.to_owned()))
     }
 
     /// The standings of several sellers, each looked up once, all within one deadline: a chunk
     /// of a ScreenListings stream asks for its sellers together instead of once per draft.
-    /// A seller without an answer in time is `Unavailable`.
+    /// Every seller asked has an entry: one without an answer in time is `Unavailable`.
     pub async fn standings<'a>(
         &self,
         sellers: impl IntoIterator<Item = &'a str>,
@@ -99,7 +92,7 @@ impl StandingClient {
             }
         };
         let missing = match tokio::time::timeout(self.deadline, asked).await {
-            Ok(()) => "the standing look-up stopped (shutting down)".to_owned(),
+            Ok(()) => STOPPED.to_owned(),
             Err(_) => late(self.deadline),
         };
         for seller in pending {

@@ -23,13 +23,12 @@ pub fn corrupt(what: &str, value: &str) -> DbErr {
     DbErr::Custom(format!("stored {what} {value:?} is not known"))
 }
 
-/// The verification status of a stored seller.
+/// The verification status stored as `code` in a seller row.
 ///
 /// # Errors
 /// When the stored name is unknown.
-pub fn verification_of(row: &seller::Model) -> Result<VerificationStatus, DbErr> {
-    VerificationStatus::from_code(&row.verification_status)
-        .ok_or_else(|| corrupt("verification status", &row.verification_status))
+pub fn verification_of(code: &str) -> Result<VerificationStatus, DbErr> {
+    VerificationStatus::from_code(code).ok_or_else(|| corrupt("verification status", code))
 }
 
 /// The suspension fact of a stored suspension.
@@ -58,7 +57,12 @@ pub async fn records<C: ConnectionTrait>(
 ) -> Result<HashMap<String, Record>, DbErr> {
     let verified = sellers
         .iter()
-        .map(|row| Ok((row.seller_id.clone(), verification_of(row)?)))
+        .map(|row| {
+            Ok((
+                row.seller_id.clone(),
+                verification_of(&row.verification_status)?,
+            ))
+        })
         .collect::<Result<Vec<_>, DbErr>>()?;
     records_of(conn, verified, now).await
 }

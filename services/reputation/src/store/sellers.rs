@@ -12,7 +12,7 @@ use sea_orm::{
 use super::conflict::{TxError, once_more_on_conflict};
 use super::entities::seller;
 use super::page::{Page, PageRequest, encode};
-use super::records::{corrupt, record, records, records_of};
+use super::records::{record, records, records_of, verification_of};
 use super::{Actor, Store};
 use crate::domain::{Address, Code, Registration, Standing, Tier, VerificationStatus, standing};
 
@@ -231,11 +231,7 @@ impl Store {
             .await?;
         let verified = rows
             .into_iter()
-            .map(|(id, status)| {
-                VerificationStatus::from_code(&status)
-                    .map(|v| (id, v))
-                    .ok_or_else(|| corrupt("verification status", &status))
-            })
+            .map(|(id, status)| Ok((id, verification_of(&status)?)))
             .collect::<Result<Vec<_>, DbErr>>()?;
         let mut records = records_of(&self.db, verified, now).await?;
         let mut out = Vec::with_capacity(records.len());
