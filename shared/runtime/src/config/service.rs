@@ -53,9 +53,9 @@ pub struct ServiceSettings {
     /// `GENUINE_<SVC>_CONCURRENCY_LIMIT`: in-flight requests before shedding (default 256).
     pub concurrency_limit: usize,
     /// `GENUINE_<SVC>_ADAPTIVE_CONCURRENCY` (default false): below that ceiling, shed earlier
-    /// while admitted calls queue (`crate::serving::ConcurrencyLimit`). Off by default: its
-    /// baseline is a method's fastest answer, so under ordinary load with varied latencies
-    /// (CreateListing's group commit) it refused calls at a quarter of capacity.
+    /// while admitted calls pile up (`crate::serving::ConcurrencyLimit`). Off by default: on a
+    /// noisy machine a stall looks like a flood, and at half of CreateListing's capacity it
+    /// refused 1–21 % of calls per 10 s round (docs/reliability.md).
     pub adaptive_concurrency: bool,
     /// `GENUINE_<SVC>_MAX_CONCURRENT_STREAMS` per HTTP/2 connection (default 256).
     pub max_concurrent_streams: u32,
