@@ -120,6 +120,18 @@ pub struct BenchArgs {
     /// A few seconds with tiny data: proves the scenario works, measures nothing.
     #[arg(long)]
     pub smoke: bool,
+    /// A service setting for the run, over the scenario's own, e.g.
+    /// `--set GENUINE_LISTING_ADAPTIVE_CONCURRENCY=false`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = setting)]
+    pub settings: Vec<(String, String)>,
+}
+
+/// Parses one `--set KEY=VALUE`.
+fn setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if key.starts_with("GENUINE_") => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("expected GENUINE_<NAME>=<value>, got {text:?}")),
+    }
 }
 
 impl BenchArgs {
@@ -144,6 +156,7 @@ impl BenchArgs {
             seed: 8,
             postgres_url: None,
             smoke: false,
+            settings: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::args::BenchArgs;
 use crate::database::{Backend, BenchDatabase};
 use crate::stub::EnforcementSink;
 
@@ -40,6 +41,8 @@ impl Service {
 /// Services being prepared, then running. Dropping it stops them and drops the databases.
 pub struct Suite {
     source: Source,
+    /// `--set` settings, applied last.
+    overrides: Vec<(String, String)>,
     backend: Backend,
     pending: Vec<(Service, TcpListener, BenchDatabase)>,
     running: Vec<(Service, String, BenchDatabase)>,
@@ -60,11 +63,14 @@ impl std::fmt::Debug for Suite {
 impl Suite {
     /// Creates a database and binds a port for each of `services`, and answers the calls of
     /// every peer not among them with a sink (accepting enforcement's calls, UNIMPLEMENTED for
-    /// the others'); nothing serves yet, so callers can seed the databases first.
+    /// the others'); nothing serves yet, so callers can seed the databases first. The
+    /// services run on `args.postgres_url` (else SQLite); `args.settings` apply at
+    /// [`Suite::start`], over whatever the scenario sets.
     ///
     /// # Errors
     /// Ports or databases that cannot be had.
-    pub async fn prepare(services: &[Service], postgres_url: Option<&str>) -> anyhow::Result<Self> {
+    pub async fn prepare(services: &[Service], args: &BenchArgs) -> anyhow::Result<Self> {
+        let postgres_url = args.postgres_url.as_deref();
         let data_dir = tempfile::tempdir()?;
         let mut source =
             Source::from_map([("GENUINE_AUTH_SECRET", SECRET), ("GENUINE_LOG", "error")]);
@@ -91,6 +97,7 @@ impl Suite {
         }
         Ok(Self {
             source,
+            overrides: args.settings.clone(),
             backend,
             pending,
             running: Vec::new(),
@@ -139,6 +146,9 @@ impl Suite {
     /// A service that fails to start or never becomes SERVING.
     pub async fn start(&mut self) -> anyhow::Result<()> {
         let clock = genuine_runtime::clock::system();
+        for (key, value) in &self.overrides {
+            self.source.set(key, value.clone());
+        }
         for (service, listener, db) in std::mem::take(&mut self.pending) {
             let url = format!("http://{}", listener.local_addr()?);
             let (source, clock, stop) = (self.source.clone(), clock.clone(), self.shutdown.clone());

@@ -34,7 +34,7 @@ impl CaseReads {
 }
 
 pub(super) async fn start(args: &BenchArgs) -> anyhow::Result<CaseReads> {
-    let mut suite = Suite::prepare(&[Service::Enforcement], args.postgres_url.as_deref()).await?;
+    let mut suite = Suite::prepare(&[Service::Enforcement], args).await?;
     // The store that seeds and the service sign the audit log with the same key.
     let signer = AuditSigner::generate();
     suite.set("GENUINE_ENFORCEMENT_AUDIT_SIGNING_KEY", signer.secret_hex());

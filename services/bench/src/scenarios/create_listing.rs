@@ -69,11 +69,7 @@ pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
 /// sellers; and an admin token. The catalogue's periodic reload is off: a background cost, not
 /// a per-request one, that would land in some rounds and not others.
 pub(super) async fn screening_suite(args: &BenchArgs) -> anyhow::Result<(Suite, String)> {
-    let mut suite = Suite::prepare(
-        &[Service::Reputation, Service::Listing],
-        args.postgres_url.as_deref(),
-    )
-    .await?;
+    let mut suite = Suite::prepare(&[Service::Reputation, Service::Listing], args).await?;
     suite.set("GENUINE_LISTING_CATALOG_RELOAD_INTERVAL", "0s");
     if args.smoke {
         // A smoke run proves the path works, on CI machines loaded past the 50 ms standing

@@ -20,7 +20,7 @@ use crate::suite::{Service, Suite};
 const YEAR: i32 = 2025;
 
 pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
-    let mut suite = Suite::prepare(&[Service::Enforcement], args.postgres_url.as_deref()).await?;
+    let mut suite = Suite::prepare(&[Service::Enforcement], args).await?;
     genuine_enforcement::migrate(suite.source()).await?;
     let first_day = NaiveDate::from_ymd_opt(YEAR, 1, 1).expect("a valid day");
     let period = CasePeriod {

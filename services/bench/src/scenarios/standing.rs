@@ -14,7 +14,7 @@ use crate::seed;
 use crate::suite::{Service, Suite};
 
 pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
-    let mut suite = Suite::prepare(&[Service::Reputation], args.postgres_url.as_deref()).await?;
+    let mut suite = Suite::prepare(&[Service::Reputation], args).await?;
     suite.start().await?;
     let token = suite.admin_token()?;
     let channels = suite.channels(Service::Reputation, args.channels);
