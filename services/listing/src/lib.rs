@@ -29,6 +29,7 @@ use tonic::service::Routes;
 
 use crate::api::{ListingApi, access_policy};
 use crate::catalog_reload::CatalogReload;
+use crate::clients::jurisdiction::SellerJurisdictions;
 use crate::clients::reputation::StandingClient;
 use crate::config::ListingConfig;
 use crate::store::Migrator;
@@ -80,6 +81,7 @@ pub async fn serve(
         catalog,
         Arc::new(config),
         standing,
+        SellerJurisdictions::new(host.channel(&host.settings().peers.reputation)?),
         host.outbox_wake(),
     );
     // Images travel in requests: the default 4 MiB message limit would refuse a valid upload

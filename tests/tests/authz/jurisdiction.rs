@@ -19,9 +19,8 @@ use genuine_suite_tests::contract;
 /// Each RPC open to regulators and what the DE regulator gets for FR data. Writes are here too:
 /// a regulator must not act on another jurisdiction's traders or cases either.
 fn table() -> Vec<(&'static str, Across)> {
-    use Across::{Filtered, OwnFigures, Refused, Shared};
+    use Across::{Filtered, Hidden, OwnFigures, Refused, Shared};
     const BRANDS: &str = "brands and their counterfeit images belong to no jurisdiction";
-    const LISTINGS: &str = "the listing service holds no seller country; the gateway's /v1/listings/{id} hides other jurisdictions' listings";
     const STANDING: &str = "the public part of a seller (score, tier), which any caller reads";
     const PUBLISHED: &str =
         "statements of reasons are published (DSA Art. 24(5)) and hold no personal data";
@@ -31,8 +30,8 @@ fn table() -> Vec<(&'static str, Across)> {
         ("GetBrand", Shared(BRANDS)),
         ("ListBrands", Shared(BRANDS)),
         ("AddCounterfeitImages", Shared(BRANDS)),
-        ("GetListing", Shared(LISTINGS)),
-        ("ListListings", Shared(LISTINGS)),
+        ("GetListing", Hidden),
+        ("ListListings", Filtered),
         ("GetSeller", Refused),
         ("ListSellers", Filtered),
         ("GetSellerStanding", Shared(STANDING)),

@@ -6,7 +6,7 @@ use genuine_runtime::errors::{ServiceError, ServiceResult, Violations};
 
 use super::policy::LISTING_WRITERS;
 use super::validate::{self, DraftFields, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};
-use super::{ListingApi, actor, convert, sees_everything};
+use super::{ListingApi, actor, convert, regulator_jurisdiction, sees_everything};
 use crate::domain::measures::ListingStatus;
 use crate::store::{
     self, CreateRequest, ListingContent, ListingFilter, ListingView, NewListing, PageRequest,
@@ -191,8 +191,9 @@ impl ListingApi {
     ) -> ServiceResult<pb::GetListingResponse> {
         validate_id(&request.listing_id, "listing_id")?;
         let view = store::get_listing(&self.db, &request.listing_id).await?;
-        if !may_see(who, &view) {
-            // Not published and not the caller's: as if it did not exist.
+        if !may_see(who, &view) || self.in_jurisdiction(who, [&view]).await?.is_empty() {
+            // Not published and not the caller's, or another jurisdiction's seller: as if it
+            // did not exist.
             return Err(ServiceError::not_found("listing", &request.listing_id));
         }
         Ok(pb::GetListingResponse {
@@ -224,10 +225,39 @@ impl ListingApi {
             },
         };
         let page = store::list_listings(&self.db, &filter, &page).await?;
+        // A regulator's page leaves out other jurisdictions' listings, so it may be short; the
+        // page token still goes on from the page's last row.
+        let shown = self.in_jurisdiction(who, &page.items).await?;
         Ok(pb::ListListingsResponse {
-            listings: page.items.iter().map(convert::listing).collect(),
+            listings: shown
+                .iter()
+                .map(|&i| convert::listing(&page.items[i]))
+                .collect(),
             next_page_token: page.next_page_token,
         })
+    }
+
+    /// The positions among `listings` that `who` may see by jurisdiction: all of them, but for
+    /// a regulator only those of sellers registered in its jurisdiction.
+    async fn in_jurisdiction<'a>(
+        &self,
+        who: &Principal,
+        listings: impl IntoIterator<Item = &'a ListingView>,
+    ) -> ServiceResult<Vec<usize>> {
+        let listings: Vec<&ListingView> = listings.into_iter().collect();
+        let Some(jurisdiction) = regulator_jurisdiction(who)? else {
+            return Ok((0..listings.len()).collect());
+        };
+        let known = self
+            .jurisdictions
+            .of(listings.iter().map(|l| l.seller_id.as_str()))
+            .await?;
+        Ok(listings
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| known.get(&l.seller_id) == Some(&jurisdiction))
+            .map(|(i, _)| i)
+            .collect())
     }
 }
 

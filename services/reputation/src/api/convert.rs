@@ -228,6 +228,7 @@ pub fn seller(view: &SellerView, visibility: Visibility, now: DateTime<Utc>) -> 
         registered_by: None,
         close_time: row.closed_at.map(millis_timestamp),
         anonymize_time: row.anonymized_at.map(millis_timestamp),
+        jurisdiction: row.country_code.to_ascii_uppercase(),
     };
     if visibility == Visibility::Identity {
         let mut identity = traceability(view.registration());
