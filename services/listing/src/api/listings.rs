@@ -48,18 +48,32 @@ impl ListingApi {
         v.finish()?;
         let content =
             content.ok_or_else(|| ServiceError::internal("draft valid but incomplete"))?;
-        // A retry answers from the store without asking seller-reputation again.
-        if let Some(existing) =
-            store::find_by_request(&self.db, &request.seller_id, &request.request_id, &content)
-                .await?
-        {
-            return Ok(pb::CreateListingResponse {
-                listing: Some(convert::listing(&existing)),
-            });
-        }
-        let screened = self
+        // No look-up of the request id first: that was one query per create, outside the
+        // batch. A retry is screened again and the batch answers it with the listing stored
+        // the first time (or ALREADY_EXISTS for other content under the same request id).
+        let screened = match self
             .screen_content(&request.seller_id, &content, "seller_id")
-            .await?;
+            .await
+        {
+            Ok(screened) => screened,
+            // A retry of a create that succeeded answers as before, even for a seller that
+            // seller-reputation no longer knows.
+            Err(refused) => {
+                let stored = store::find_by_request(
+                    &self.db,
+                    &request.seller_id,
+                    &request.request_id,
+                    &content,
+                )
+                .await?;
+                return match stored {
+                    Some(existing) => Ok(pb::CreateListingResponse {
+                        listing: Some(convert::listing(&existing)),
+                    }),
+                    None => Err(refused),
+                };
+            }
+        };
         let request = CreateRequest {
             new: NewListing {
                 request_id: request.request_id,

@@ -52,6 +52,21 @@ async fn create_is_idempotent_on_request_id() {
     );
     let again = create(&suite, listing("s1", "req-1", "Brown handbag", 120)).await;
     assert_eq!(again, first);
+    // The retry of a create that succeeded answers the same even once the seller is unknown.
+    let known = suite
+        .reputation
+        .standings
+        .lock()
+        .expect("lock")
+        .remove("s1");
+    let late_retry = create(&suite, listing("s1", "req-1", "Brown handbag", 120)).await;
+    assert_eq!(late_retry, first);
+    suite
+        .reputation
+        .standings
+        .lock()
+        .expect("lock")
+        .insert("s1".to_owned(), known.expect("s1 was known"));
     let mut client = suite.client.clone();
     let conflict = client
         .create_listing(suite.as_seller("s1", listing("s1", "req-1", "Another bag", 120)))
