@@ -81,8 +81,23 @@ pub fn authed<T>(message: T, token: &str) -> tonic::Request<T> {
     request
 }
 
-/// The label a failed call is counted under: its gRPC code.
+/// The label a failed call is counted under: its gRPC code, and for the codes that the client's
+/// own transport produces (a reset stream, a dropped connection) the start of the message, which
+/// is the only thing that tells those causes apart.
 #[must_use]
 pub fn status_label(status: &tonic::Status) -> String {
-    format!("{:?}", status.code())
+    match status.code() {
+        tonic::Code::Unknown | tonic::Code::Cancelled => {
+            // The innermost source names the cause ("stream error received: refused stream").
+            let mut cause = status.message().to_owned();
+            let mut source = std::error::Error::source(status);
+            while let Some(inner) = source {
+                cause = inner.to_string();
+                source = inner.source();
+            }
+            let cause: String = cause.chars().take(60).collect();
+            format!("{:?} ({cause})", status.code())
+        }
+        code => format!("{code:?}"),
+    }
 }
