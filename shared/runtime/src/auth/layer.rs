@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::future::{Either, Ready, ready};
+use futures::future::{BoxFuture, Either};
 use http::HeaderMap;
 use tower::{Layer, Service};
 
@@ -12,6 +12,7 @@ use super::error::AuthError;
 use super::policy::{AccessPolicy, Allow};
 use super::principal::Principal;
 use super::verifier::TokenVerifier;
+use crate::serving::drain::drain;
 
 /// Verifies the bearer token, checks the policy for the request path, and stores the
 /// [`Principal`] in the request extensions (tonic hands them to `Request::extensions()`).
@@ -56,11 +57,13 @@ pub struct AuthService<S> {
 impl<S, B, ResBody> Service<http::Request<B>> for AuthService<S>
 where
     S: Service<http::Request<B>, Response = http::Response<ResBody>>,
-    ResBody: Default,
+    B: http_body::Body + Unpin + Send + 'static,
+    ResBody: Default + Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = http::Response<ResBody>;
     type Error = S::Error;
-    type Future = Either<Ready<Result<Self::Response, Self::Error>>, S::Future>;
+    type Future = Either<BoxFuture<'static, Result<Self::Response, Self::Error>>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -74,7 +77,14 @@ where
                 }
                 Either::Right(self.inner.call(request))
             }
-            Err(status) => Either::Left(ready(Ok(status.into_http()))),
+            Err(status) => {
+                // Read first: answering an unread request costs the connection (see `drain`).
+                let body = request.into_body();
+                Either::Left(Box::pin(async move {
+                    drain(body).await;
+                    Ok(status.into_http())
+                }))
+            }
         }
     }
 }

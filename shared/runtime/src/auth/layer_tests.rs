@@ -21,7 +21,7 @@ fn policy() -> AccessPolicy {
 
 /// What the inner service saw: `Ok(subject or "-")`, or the status the layer answered with.
 async fn call(path: &str, authorization: Option<&str>) -> Result<String, tonic::Status> {
-    let inner = tower::service_fn(|req: http::Request<()>| async move {
+    let inner = tower::service_fn(|req: http::Request<String>| async move {
         // Exactly what a tonic handler gets: http extensions become request extensions.
         let request = tonic::Request::from_http(req);
         let subject = principal(&request).map_or_else(|_| "-".to_owned(), |p| p.subject.clone());
@@ -37,7 +37,7 @@ async fn call(path: &str, authorization: Option<&str>) -> Result<String, tonic::
         request = request.header("authorization", value);
     }
     let response = service
-        .oneshot(request.body(()).expect("request"))
+        .oneshot(request.body(String::new()).expect("request"))
         .await
         .expect("infallible");
     if let Some(status) = tonic::Status::from_header_map(response.headers()) {

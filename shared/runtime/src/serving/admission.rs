@@ -11,6 +11,7 @@ use http::{Request, Response};
 use tonic::body::Body;
 use tower::{Layer, Service};
 
+use super::drain::drain;
 use super::limit::ConcurrencyLimit;
 use super::rpc_path;
 use crate::errors::ServiceError;
@@ -66,6 +67,7 @@ pub struct AdmissionService<S> {
 
 impl<S, B> Service<Request<B>> for AdmissionService<S>
 where
+    B: http_body::Body + Unpin + Send + 'static,
     S: Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
@@ -104,6 +106,11 @@ where
             Some(RETRY_AFTER),
         )
         .into();
-        Box::pin(std::future::ready(Ok(status.into_http())))
+        // Read first: answering an unread request costs the connection (see `drain`).
+        let body = request.into_body();
+        Box::pin(async move {
+            drain(body).await;
+            Ok(status.into_http())
+        })
     }
 }

@@ -18,6 +18,7 @@
 
 mod admission;
 mod config;
+pub(crate) mod drain;
 mod health;
 mod limit;
 mod metrics_layer;

@@ -521,3 +521,106 @@ async fn the_auth_layer_guards_everything_but_public_rpcs() {
     server.wait_health("", ServingStatus::Serving).await;
     server.stop().await;
 }
+
+/// Calls `path` with an empty message, as the gated RPC is called.
+async fn call_unary(channel: Channel, path: &'static str) -> Result<HealthCheckResponse, Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    let codec = tonic_prost::ProstCodec::<HealthCheckRequest, HealthCheckResponse>::default();
+    grpc.unary(
+        tonic::Request::new(HealthCheckRequest::default()),
+        PathAndQuery::from_static(path),
+        codec,
+    )
+    .await
+    .map(tonic::Response::into_inner)
+}
+
+/// Runs `rounds` of `calls` concurrent calls of `path` on one connection and counts the
+/// answers by code, with the message of any code but `expected`.
+async fn answers_on_one_connection(
+    channel: &Channel,
+    path: &'static str,
+    rounds: usize,
+    calls: usize,
+    expected: Code,
+) -> (usize, std::collections::BTreeMap<String, usize>) {
+    let (mut as_expected, mut other) = (0, std::collections::BTreeMap::new());
+    for _ in 0..rounds {
+        let round: Vec<_> = (0..calls)
+            .map(|_| tokio::spawn(call_unary(channel.clone(), path)))
+            .collect();
+        for call in round {
+            let code = match call.await.expect("no panic") {
+                Ok(_) => Code::Ok,
+                Err(status) if status.code() == expected => Code::Ok,
+                Err(status) => {
+                    *other
+                        .entry(format!("{:?}: {}", status.code(), status.message()))
+                        .or_insert(0) += 1;
+                    continue;
+                }
+            };
+            if code == Code::Ok {
+                as_expected += 1;
+            }
+        }
+    }
+    (as_expected, other)
+}
+
+/// A refusal answered before its request was read used to leave the request's DATA frame to
+/// a stream h2 had already reset, which h2 charges to the connection and never gives back:
+/// after about 130 refusals it closed the connection (GOAWAY `too_many_data_frames`) and every
+/// call on it failed as a transport error. Shed calls must leave the connection usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shedding_thousands_of_calls_keeps_the_connection() {
+    let gated = Gated::new();
+    gated.gate.add_permits(1_000_000);
+    let config = ServingConfig {
+        concurrency_limit: 4,
+        ..fast_config()
+    };
+    let server = TestServer::start(config, Arc::new(AlwaysServing), &gated).await;
+    let channel = server.channel().await;
+    let path = "/genuine.test.v1.Gated/Check";
+    let (answered, other) =
+        answers_on_one_connection(&channel, path, 40, 250, Code::ResourceExhausted).await;
+    assert!(
+        other.is_empty(),
+        "transport failures on a shedding server: {other:?}"
+    );
+    assert_eq!(answered, 40 * 250);
+    server.stop().await;
+}
+
+/// The same for calls refused by the token check, next to other callers' calls on the same
+/// connection (the gateway forwards every user's token over shared channels).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusing_thousands_of_tokens_keeps_the_connection_for_other_callers() {
+    let gated = Gated::new();
+    gated.gate.add_permits(1_000_000);
+    let config = ServingConfig {
+        concurrency_limit: 10_000,
+        ..fast_config()
+    };
+    let server = TestServer::start(config, Arc::new(AlwaysServing), &gated).await;
+    let channel = server.channel().await;
+    // Reflection needs a token; these calls have none.
+    let refused = answers_on_one_connection(
+        &channel,
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        200,
+        250,
+        Code::Unauthenticated,
+    );
+    let others =
+        answers_on_one_connection(&channel, "/genuine.test.v1.Gated/Check", 20, 50, Code::Ok);
+    let ((refused, refused_other), (served, served_other)) = tokio::join!(refused, others);
+    assert!(refused_other.is_empty(), "{refused_other:?}");
+    assert!(served_other.is_empty(), "{served_other:?}");
+    assert_eq!((refused, served), (200 * 250, 20 * 50));
+    server.stop().await;
+}
