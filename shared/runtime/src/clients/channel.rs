@@ -12,6 +12,9 @@ use super::interceptor::OutgoingInterceptor;
 /// Generated clients take it directly: `ListingServiceClient::new(channel.clone())`.
 pub type ServiceChannel = InterceptedService<Channel, OutgoingInterceptor>;
 
+/// Streams given up recently whose late frames are ignored quietly.
+const CANCELLED_STREAMS_REMEMBERED: usize = 1_024;
+
 /// A channel that connects on first use (and reconnects by itself), so a service starts even
 /// when a peer is not up yet; calls fail with `UNAVAILABLE` meanwhile. Create it once and clone
 /// it: clones share the connection.
@@ -22,7 +25,15 @@ pub fn connect_lazy(config: &ClientConfig) -> Result<Channel, ClientError> {
             source,
         })?
         .connect_timeout(config.connect_timeout)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        // A call given up at its deadline resets its stream; the answer's frames may still
+        // arrive. h2 remembers 50 reset streams for a second and resets again for any other,
+        // counting those resets for the connection's life: after 1,024 it closes the
+        // connection, failing every call on it. A service with 50 ms deadlines gets there
+        // within minutes of load. The peer is one of ours (authenticated, TLS in production),
+        // so remember more and drop the count.
+        .http2_max_concurrent_reset_streams(CANCELLED_STREAMS_REMEMBERED)
+        .http2_max_local_error_reset_streams(None);
     let endpoint = match &config.tls {
         // tonic only uses TLS for https URIs: refuse rather than call a TLS peer in plaintext.
         Some(_) if endpoint.uri().scheme_str() != Some("https") => {

@@ -219,6 +219,16 @@ impl GrpcServer {
         }
         let serving = builder
             .max_concurrent_streams(config.max_concurrent_streams)
+            // Streams a caller cancelled (a deadline) before a busy server got to them: h2's
+            // default of 20 at once is the rapid-reset guard, but a legitimate caller with a
+            // short deadline reaches it under load and loses the whole connection (GOAWAY
+            // `too_many_resets`). Four times what the caller may have open is still a bound
+            // (a few hundred bytes each), and survives a burst of deadlines on a busy server.
+            .http2_max_pending_accept_reset_streams(Some(
+                usize::try_from(config.max_concurrent_streams)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(4),
+            ))
             .layer(stack)
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, stop_accepting);

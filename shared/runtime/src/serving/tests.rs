@@ -608,3 +608,50 @@ async fn refusing_thousands_of_tokens_keeps_the_connection_for_other_callers() {
     assert_eq!((refused, served), (200 * 250, 20 * 50));
     server.stop().await;
 }
+
+/// Callers that give up on their calls (a deadline, a caller gone) reset streams that a busy
+/// server may not have accepted yet, and their answers may still arrive after the reset. h2
+/// turns either into a closed connection past a small count (server: 20 reset streams waiting
+/// at once, GOAWAY `too_many_resets`; client: 1,024 resets for late frames in the connection's
+/// life), which fails the other calls on it. A service's own client channel and server must
+/// let thousands of given-up calls pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_giving_up_on_thousands_of_calls_keep_the_connection() {
+    let (server, _) = open_server(10_000).await;
+    let channel = crate::clients::connect_lazy(&crate::clients::ClientConfig::new(format!(
+        "http://{}",
+        server.addr
+    )))
+    .expect("channel");
+    let (mut given_up, mut failed) = (0, std::collections::BTreeMap::new());
+    for round in 0..200_u64 {
+        // Deadlines from 0.2 to 3.2 ms: some calls are given up before the server has
+        // accepted them, some while their answers are on the way.
+        let calls: Vec<_> = (0..100_u64)
+            .map(|i| {
+                let deadline = Duration::from_micros(200 + (i * 37 + round * 11) % 3_000);
+                tokio::spawn(tokio::time::timeout(deadline, call_gated(channel.clone())))
+            })
+            .collect();
+        for call in calls {
+            match call.await.expect("no panic") {
+                Err(_) => given_up += 1,
+                Ok(Ok(_)) => {}
+                Ok(Err(status)) => {
+                    *failed
+                        .entry(format!("{:?}: {}", status.code(), status.message()))
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        given_up > 1_000,
+        "the test gave up on only {given_up} calls"
+    );
+    assert!(
+        failed.is_empty(),
+        "calls failed beside the given-up ones: {failed:?}"
+    );
+    server.stop().await;
+}
