@@ -19,7 +19,7 @@ use sea_orm::{
 
 use super::Actor;
 use super::entities::listing_measure;
-use super::listings::get_listing;
+use super::listings::{get_listing, lock_listing};
 use super::measures::{measure, refresh_status};
 use super::views::ListingView;
 use crate::domain::actions::{Action, Verdict, verdict};
@@ -120,7 +120,7 @@ pub async fn take_down_listing(
 ) -> ServiceResult<ListingView> {
     let action = Action::parse(action_id);
     let txn = begin_write(db).await?;
-    let current = get_listing(&txn, listing_id).await?;
+    let current = lock_listing(&txn, listing_id).await?;
     if current.status == ListingStatus::Withdrawn {
         txn.rollback().await?;
         return Err(withdrawn(listing_id, "taken down"));
@@ -189,7 +189,7 @@ pub async fn restore_listing(
 ) -> ServiceResult<ListingView> {
     let action = Action::parse(action_id);
     let txn = begin_write(db).await?;
-    let current = get_listing(&txn, listing_id).await?;
+    let current = lock_listing(&txn, listing_id).await?;
     if current.status == ListingStatus::Withdrawn {
         txn.rollback().await?;
         return Err(withdrawn(listing_id, "restored"));

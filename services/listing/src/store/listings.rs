@@ -326,7 +326,33 @@ pub async fn get_listing<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::not_found("listing", listing_id))?;
-    let measures = active_measures(db, &[listing_id.to_owned()]).await?;
+    listing_view(db, row).await
+}
+
+/// The listing, its row locked until `txn` ends (`FOR UPDATE` on PostgreSQL; on SQLite the
+/// immediate write transaction already holds the database). A change of a listing's measures
+/// reads, decides and writes: the lock makes concurrent deliveries for one listing take turns
+/// instead of both inserting the same row or overwriting a newer action with an older one.
+///
+/// # Errors
+/// `NOT_FOUND`; database errors.
+pub(super) async fn lock_listing(
+    txn: &DatabaseTransaction,
+    listing_id: &str,
+) -> ServiceResult<ListingView> {
+    let row = listing::Entity::find_by_id(listing_id.to_owned())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("listing", listing_id))?;
+    listing_view(txn, row).await
+}
+
+async fn listing_view<C: ConnectionTrait>(
+    db: &C,
+    row: listing::Model,
+) -> ServiceResult<ListingView> {
+    let measures = active_measures(db, std::slice::from_ref(&row.listing_id)).await?;
     ListingView::from_row(row, measures.into_iter().map(|(_, m)| m).collect())
 }
 

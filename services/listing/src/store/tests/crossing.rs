@@ -40,3 +40,45 @@ async fn a_suspension_and_its_reinstatement_crossing_both_succeed() {
         );
     }
 }
+
+/// A case's actions delivered at once, in any order and each more than once (enforcement's outbox
+/// delivers in parallel and retries after timeouts): every delivery succeeds and the newest
+/// action decides. Before, two restores of a listing the case never took down both inserted its
+/// row (a duplicate key, INTERNAL, then a parked message; found by the fault test), and an older
+/// action could overwrite a newer one it read before that one committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cases_actions_crossing_all_succeed_and_the_newest_decides() {
+    for test_db in TestDatabase::all_migrated::<Migrator>().await {
+        let db = &test_db.db;
+        for round in 0..12 {
+            let listing = create(db, "seller-1", &format!("req-{round}"), Decision::Publish).await;
+            let actions = ["case-1/restore/1", "case-1/take_down/2", "case-1/restore/3"];
+            let tasks: Vec<_> = (0..4)
+                .flat_map(|_| actions)
+                .map(|action| {
+                    let (db, id) = (db.clone(), listing.listing_id.clone());
+                    tokio::spawn(async move {
+                        if action.contains("take_down") {
+                            take_down_listing(&db, &id, "case-1", action, "upheld", &actor(), t0())
+                                .await
+                                .map(|_| ())
+                        } else {
+                            restore_listing(&db, &id, "case-1", action, &actor(), t0())
+                                .await
+                                .map(|_| ())
+                        }
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("task").expect("every delivery succeeds");
+            }
+            let after = get_listing(db, &listing.listing_id).await.expect("get");
+            assert_eq!(
+                after.status,
+                ListingStatus::Active,
+                "round {round}: the newest action (a restore) decides"
+            );
+        }
+    }
+}
