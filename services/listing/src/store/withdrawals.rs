@@ -6,7 +6,7 @@ use genuine_runtime::errors::ServiceResult;
 use genuine_runtime::storage::begin_write;
 
 use super::Actor;
-use super::listings::{get_listing, impose};
+use super::listings::{get_listing, impose, lock_listing};
 use super::measures::{measure, refresh_status};
 use super::views::ListingView;
 use crate::domain::measures::MeasureKind;
@@ -23,7 +23,7 @@ pub async fn withdraw_listing(
     now: DateTime<Utc>,
 ) -> ServiceResult<ListingView> {
     let txn = begin_write(db).await?;
-    let current = get_listing(&txn, listing_id).await?;
+    let current = lock_listing(&txn, listing_id).await?;
     if measure(&txn, listing_id, MeasureKind::Withdrawal, "")
         .await?
         .is_some()
