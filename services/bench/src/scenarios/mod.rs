@@ -14,6 +14,7 @@ mod standing;
 use std::any::Any;
 
 use crate::args::{BenchArgs, Scenario};
+use genuine_runtime::clients::innermost_cause;
 use tokio_util::sync::CancellationToken;
 
 use crate::load::Op;
@@ -89,13 +90,7 @@ pub fn status_label(status: &tonic::Status) -> String {
     match status.code() {
         tonic::Code::Unknown | tonic::Code::Cancelled => {
             // The innermost source names the cause ("stream error received: refused stream").
-            let mut cause = status.message().to_owned();
-            let mut source = std::error::Error::source(status);
-            while let Some(inner) = source {
-                cause = inner.to_string();
-                source = inner.source();
-            }
-            let cause: String = cause.chars().take(60).collect();
+            let cause: String = innermost_cause(status).chars().take(60).collect();
             format!("{:?} ({cause})", status.code())
         }
         code => format!("{code:?}"),

@@ -22,6 +22,7 @@ mod interceptor;
 mod propagation;
 mod retry;
 mod tls;
+mod transport;
 
 pub use channel::{ServiceChannel, connect_lazy, service_channel};
 pub use config::ClientConfig;
@@ -31,3 +32,4 @@ pub use interceptor::OutgoingInterceptor;
 pub use propagation::{MetadataInjector, inject_trace_context};
 pub use retry::{RetryPolicy, retry_idempotent};
 pub use tls::client_tls_config;
+pub use transport::{innermost_cause, is_lost_connection, is_transport_failure};

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use tonic::Code;
 
+use super::is_lost_connection;
+
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -39,12 +41,14 @@ impl RetryPolicy {
     }
 }
 
-/// Runs `call` and retries it on `UNAVAILABLE` only (peer down or connection lost), with
+/// Runs `call` and retries it when the peer was not reached or the connection was lost under it
+/// (`UNAVAILABLE`, or a transport-made UNKNOWN/INTERNAL: [`is_lost_connection`]), with
 /// exponential backoff and full jitter, up to `policy.max_attempts` attempts in all.
 ///
-/// **Only for idempotent calls** (reads, or writes carrying an idempotency key): an
-/// `UNAVAILABLE` call may have been executed by the peer. Every other code is returned at once;
-/// in particular `DEADLINE_EXCEEDED` is not retried, since the caller's time is spent.
+/// **Only for idempotent calls** (reads, or writes carrying an idempotency key): such a call
+/// may have been executed by the peer. Every other code is returned at once; in particular
+/// `DEADLINE_EXCEEDED` is not retried, since the caller's time is spent, nor a peer's own
+/// UNKNOWN or INTERNAL answer.
 pub async fn retry_idempotent<T, F, Fut>(
     policy: &RetryPolicy,
     mut call: F,
@@ -56,7 +60,10 @@ where
     let mut attempt = 1;
     loop {
         match call().await {
-            Err(status) if status.code() == Code::Unavailable && attempt < policy.max_attempts => {
+            Err(status)
+                if (status.code() == Code::Unavailable || is_lost_connection(&status))
+                    && attempt < policy.max_attempts =>
+            {
                 let backoff = policy.backoff(attempt - 1);
                 tracing::debug!(
                     attempt,
@@ -127,6 +134,27 @@ mod tests {
             );
         }
         assert_eq!(run(&fast(5), &[Ok(1)]).await, (Ok(1), 1));
+    }
+
+    #[tokio::test]
+    async fn a_connection_lost_under_the_call_is_retried() {
+        let calls = AtomicU32::new(0);
+        let result = retry_idempotent(&fast(3), || {
+            let first = calls.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                if first {
+                    let broken = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "gone");
+                    Err(tonic::Status::from_error(Box::new(broken)))
+                } else {
+                    Ok(7)
+                }
+            }
+        })
+        .await;
+        assert_eq!(
+            (result.map_err(|s| s.code()), calls.into_inner()),
+            (Ok(7), 2)
+        );
     }
 
     #[test]

@@ -85,7 +85,13 @@ impl ServiceError {
     /// Reads a status received from another service back into an error, keeping its details:
     /// the gateway maps them to problem details, and services pass a peer's verdict on.
     #[must_use]
+    ///
+    /// A connection lost under the call (tonic's own UNKNOWN "transport error", say when the
+    /// peer was killed mid-call) is UNAVAILABLE, not the peer's bug: retry later.
     pub fn from_status(status: &tonic::Status) -> Self {
+        if crate::clients::is_lost_connection(status) {
+            return Self::unavailable("the connection to the peer was lost; try again later");
+        }
         let details = status.get_error_details();
         let field_violations = details
             .bad_request()
@@ -134,6 +140,15 @@ mod tests {
 
     use super::*;
     use crate::errors::Violations;
+
+    #[test]
+    fn a_connection_lost_under_the_call_is_unavailable_and_a_peers_unknown_is_internal() {
+        let broken = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "broken pipe");
+        let lost = ServiceError::from_status(&tonic::Status::from_error(Box::new(broken)));
+        assert_eq!(lost.code(), ErrorCode::Unavailable, "{lost}");
+        let answered = ServiceError::from_status(&tonic::Status::unknown("peer's own"));
+        assert_eq!(answered.code(), ErrorCode::Internal, "{answered}");
+    }
 
     #[test]
     fn bad_request_details_survive_the_round_trip() {

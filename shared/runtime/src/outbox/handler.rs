@@ -8,6 +8,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::Message;
+use crate::clients::{innermost_cause, is_lost_connection};
 use crate::errors::{ErrorCode, ServiceError};
 
 /// Why a delivery did not succeed, and so what the dispatcher does next.
@@ -49,9 +50,20 @@ impl fmt::Display for Failure {
 ///   UNAUTHENTICATED, and ALREADY_EXISTS: receivers in genuine answer a replay of the same key with
 ///   success, so ALREADY_EXISTS means the key was reused with other content — a conflict for a
 ///   person, not "done". A handler that knows better matches the code itself before converting.
+///
+/// A connection that broke under the call (UNKNOWN "transport error" when the receiver was
+/// killed mid-call) is an outage, not a bug there: Retry, with the cause in the reason.
 impl From<tonic::Status> for Failure {
     fn from(status: tonic::Status) -> Self {
         use tonic::Code;
+        if is_lost_connection(&status) {
+            return Self::Retry(format!(
+                "{:?}: {} ({})",
+                status.code(),
+                status.message(),
+                innermost_cause(&status)
+            ));
+        }
         let reason = format!("{:?}: {}", status.code(), status.message());
         match status.code() {
             Code::Unavailable
@@ -184,11 +196,12 @@ impl fmt::Debug for Handlers {
 
 #[cfg(test)]
 mod tests {
+    use tonic::{Code, Status};
+
     use super::*;
 
     #[test]
     fn statuses_are_classified() {
-        use tonic::{Code, Status};
         let retry = [
             Code::Unavailable,
             Code::DeadlineExceeded,
@@ -220,6 +233,24 @@ mod tests {
         assert!(matches!(
             Failure::from(Status::permission_denied("x")),
             Failure::Park(_)
+        ));
+    }
+
+    /// The fault test parked a message after a receiver was killed mid-call three times: its
+    /// UNKNOWN "transport error" was taken for a bug at the receiver.
+    #[test]
+    fn a_connection_lost_under_the_call_is_retried_like_an_outage() {
+        let broken = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "broken pipe");
+        let lost = Status::from_error(Box::new(broken));
+        assert_eq!(lost.code(), Code::Unknown);
+        let Failure::Retry(reason) = Failure::from(lost) else {
+            panic!("a lost connection must be retried");
+        };
+        assert!(reason.contains("broken pipe"), "{reason}");
+        // The receiver's own UNKNOWN answer still counts as a suspected bug.
+        assert!(matches!(
+            Failure::from(Status::unknown("x")),
+            Failure::RetryFew(_)
         ));
     }
 
