@@ -1,8 +1,9 @@
 //! Creating listings: one, or a batch in one transaction (group commit, see
 //! [`super::group_commit`]). A new listing has no earlier measures to lift and nothing to
 //! re-read: its status, measures and the returned view are built in memory, so a batch costs
-//! BEGIN, one suspension look-up, one multi-row insert each for listings, measures and notices,
-//! and COMMIT, however many listings it holds.
+//! BEGIN, a shared lock on its sellers' keys (so a suspension under way either sees the new
+//! listings or is seen by them), one suspension look-up, one multi-row insert each for listings,
+//! measures and notices, and COMMIT, however many listings it holds.
 //!
 //! Idempotent on (seller, request id): the insert skips a key already stored (by an earlier
 //! request, another replica, or an earlier duplicate in the same batch), and such an item is
@@ -18,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use genuine_runtime::clock::{from_millis, to_millis};
 use genuine_runtime::errors::{ServiceError, ServiceResult};
-use genuine_runtime::storage::begin_write;
+use genuine_runtime::storage::{KeyLock, begin_write, lock_keys};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -29,6 +30,7 @@ use sea_orm::{
 use super::Actor;
 use super::entities::{listing, listing_measure, seller_suspension};
 use super::listings::{NewListing, Screened, find_by_request};
+use super::measures::SELLER_KEYS;
 use super::notices::notice_message;
 use super::views::{ListingView, MeasureView, StoredScreening};
 use crate::domain::measures::{MeasureKind, derive_status};
@@ -119,6 +121,8 @@ async fn write_new(
     requests: &[&CreateRequest],
 ) -> ServiceResult<Vec<Option<ListingView>>> {
     let txn = begin_write(db).await?;
+    let sellers = requests.iter().map(|r| r.new.seller_id.as_str());
+    lock_keys(&txn, SELLER_KEYS, sellers, KeyLock::Shared).await?;
     let suspensions = active_suspensions(&txn, requests).await?;
     let mut drafts = requests
         .iter()

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use genuine_runtime::clock::to_millis;
 use genuine_runtime::errors::ServiceResult;
-use genuine_runtime::storage::begin_write;
+use genuine_runtime::storage::{KeyLock, begin_write, lock_keys};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -18,6 +18,11 @@ use super::entities::{listing, listing_measure, seller_suspension};
 use super::listings::impose;
 use super::views::MeasureView;
 use crate::domain::measures::{ListingStatus, MeasureKind, derive_status};
+
+/// The advisory-lock namespace of sellers in the listing database. Suspending or reinstating a
+/// seller holds its key alone; creating listings holds it shared, so that a listing is either
+/// seen by the suspension's pass over the seller's listings or sees the suspension itself.
+pub(super) const SELLER_KEYS: i32 = 1;
 
 /// Active measures of `listing_ids`, with the listing each belongs to.
 pub(super) async fn active_measures<C: ConnectionTrait>(
@@ -86,6 +91,7 @@ pub async fn suspend_seller(
     now: DateTime<Utc>,
 ) -> ServiceResult<u32> {
     let txn = begin_write(db).await?;
+    lock_keys(&txn, SELLER_KEYS, [seller_id], KeyLock::Exclusive).await?;
     let inserted = seller_suspension::Entity::insert(seller_suspension::ActiveModel {
         seller_id: Set(seller_id.to_owned()),
         suspension_id: Set(suspension_id.to_owned()),
@@ -142,6 +148,7 @@ pub async fn reinstate_seller(
     now: DateTime<Utc>,
 ) -> ServiceResult<u32> {
     let txn = begin_write(db).await?;
+    lock_keys(&txn, SELLER_KEYS, [seller_id], KeyLock::Exclusive).await?;
     let existing =
         seller_suspension::Entity::find_by_id((seller_id.to_owned(), suspension_id.to_owned()))
             .one(&txn)

@@ -6,13 +6,16 @@
 //! - [`migrate`] runs a service's sea-orm migrations (at start-up, or from `genuine migrate`).
 //! - [`begin_write`] starts a transaction that will write: on SQLite it takes the write lock up
 //!   front, so two writers never deadlock upgrading read locks.
+//! - [`lock_keys`] locks application keys (rows that may not exist yet) for a transaction.
 //! - [`testing`] gives tests a fresh database on SQLite and, when configured, PostgreSQL.
 
 mod connect;
+mod key_locks;
 mod probe;
 pub mod testing;
 
 pub use connect::{StorageConfig, connect, sqlite_url_in};
+pub use key_locks::{KeyLock, lock_keys};
 pub use probe::ping;
 
 use sea_orm::{

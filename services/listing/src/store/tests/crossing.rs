@@ -82,3 +82,40 @@ async fn a_cases_actions_crossing_all_succeed_and_the_newest_decides() {
         }
     }
 }
+
+/// Listings created while their seller is being suspended all end suspended. Before, a create
+/// that found no suspension before the suspension committed, and inserted its listing after
+/// the suspension had gone through the seller's listings, left that listing ACTIVE: a lost
+/// suspension (found by the fault test, seed 23).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn listings_created_while_their_seller_is_suspended_all_end_suspended() {
+    for test_db in TestDatabase::all_migrated::<Migrator>().await {
+        let db = &test_db.db;
+        for round in 0..10 {
+            let seller = format!("seller-{round}");
+            let creates: Vec<_> = (0..16)
+                .map(|n| {
+                    let (db, seller) = (db.clone(), seller.clone());
+                    tokio::spawn(async move {
+                        create(&db, &seller, &format!("req-{n}"), Decision::Publish)
+                            .await
+                            .listing_id
+                    })
+                })
+                .collect();
+            tokio::time::sleep(std::time::Duration::from_micros(200 * round)).await;
+            suspend_seller(db, &seller, "susp-1", "3 strikes", &actor(), t0())
+                .await
+                .expect("suspend");
+            for task in creates {
+                let id = task.await.expect("task");
+                let after = get_listing(db, &id).await.expect("get");
+                assert_eq!(
+                    after.status,
+                    ListingStatus::Suspended,
+                    "round {round}: listing {id} escaped the suspension"
+                );
+            }
+        }
+    }
+}
