@@ -10,7 +10,7 @@ use genuine_runtime::storage::{KeyLock, begin_write, lock_keys};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::Actor;
@@ -44,12 +44,22 @@ pub(super) async fn active_measures<C: ConnectionTrait>(
         .collect())
 }
 
-/// Re-derives and stores the status of a listing from its active measures.
+/// Re-derives and stores the status of a listing from its active measures, under the
+/// listing's row lock: a transaction changing another measure of the listing at the same time
+/// has then either committed (and its change is read here) or waits for this one, so a status
+/// derived from measures read before another's commit never overwrites a newer one.
 pub(super) async fn refresh_status(
     txn: &DatabaseTransaction,
     listing_id: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<ListingStatus> {
+    listing::Entity::find_by_id(listing_id.to_owned())
+        .select_only()
+        .column(listing::Column::ListingId)
+        .lock_exclusive()
+        .into_tuple::<String>()
+        .one(txn)
+        .await?;
     let measures = active_measures(txn, &[listing_id.to_owned()]).await?;
     let status = derive_status(measures.iter().map(|(_, m)| m.kind));
     listing::Entity::update_many()

@@ -119,3 +119,52 @@ async fn listings_created_while_their_seller_is_suspended_all_end_suspended() {
         }
     }
 }
+
+/// A restore and a suspension of a taken-down listing at once: the listing ends SUSPENDED, as
+/// its measures say. Each derives the status from the measures it can see; without the
+/// listing's lock around the derivation, the suspension could store TAKEN_DOWN from a take-down
+/// the restore had just lifted (or the restore ACTIVE beside the new suspension).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restore_and_a_suspension_crossing_leave_the_status_its_measures_say() {
+    for test_db in TestDatabase::all_migrated::<Migrator>().await {
+        let db = &test_db.db;
+        for round in 0..20 {
+            let seller = format!("seller-{round}");
+            let id = create(db, &seller, "req-1", Decision::Publish)
+                .await
+                .listing_id;
+            take_down_listing(
+                db,
+                &id,
+                "case-1",
+                "case-1/take_down/1",
+                "upheld",
+                &actor(),
+                t0(),
+            )
+            .await
+            .expect("take down");
+            let restore = {
+                let (db, id) = (db.clone(), id.clone());
+                tokio::spawn(async move {
+                    restore_listing(&db, &id, "case-1", "case-1/restore/2", &actor(), t0()).await
+                })
+            };
+            let suspend = {
+                let (db, seller) = (db.clone(), seller.clone());
+                tokio::spawn(async move {
+                    suspend_seller(&db, &seller, "susp-1", "3 strikes", &actor(), t0()).await
+                })
+            };
+            restore.await.expect("task").expect("restore");
+            suspend.await.expect("task").expect("suspend");
+            let after = get_listing(db, &id).await.expect("get");
+            assert_eq!(
+                after.status,
+                ListingStatus::Suspended,
+                "round {round}: measures {:?}",
+                after.measures
+            );
+        }
+    }
+}
