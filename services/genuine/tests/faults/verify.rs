@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 
 use genuine_contracts::genuine::enforcement::v1::{AppealOutcome, CaseOutcome, CaseStatus};
+use genuine_listing::domain::measures::{MeasureKind, derive_status};
 
 use crate::plan::{FollowUp, LegalAction, Record};
 use crate::tables::{Enforcement, Listing, Reputation};
@@ -135,15 +136,21 @@ fn check_listings(tally: &mut Tally, records: &[Record], listing: &Listing) {
         .filter(|(id, ..)| !acknowledged.contains(id.as_str()))
         .count();
     tally.exactly("listings nobody was told of", 0, unknown);
-    // A listing's stored status is ACTIVE exactly when no measure is in force.
+    // A listing's stored status is the one its measures in force lead to (ACTIVE with none).
     for (id, _, _, status) in &listing.listings {
-        let in_force = listing
+        let in_force: Vec<MeasureKind> = listing
             .measures
             .iter()
-            .any(|m| m.listing_id == *id && m.active);
+            .filter(|m| m.listing_id == *id && m.active)
+            .map(|m| {
+                MeasureKind::parse(&m.kind)
+                    .unwrap_or_else(|| panic!("unknown measure kind {:?}", m.kind))
+            })
+            .collect();
+        let expected = derive_status(in_force.iter().copied()).as_str();
         tally.holds(
-            format!("listing {id} is {status} with measures in force: {in_force}"),
-            (status == "active") != in_force,
+            format!("listing {id} is {status}, its measures in force {in_force:?} say {expected}"),
+            status == expected,
         );
     }
 }
