@@ -38,6 +38,7 @@ pub fn innermost_cause(status: &Status) -> String {
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
+    use std::time::Duration;
 
     use tokio::io::AsyncReadExt;
     use tokio::net::TcpListener;
@@ -72,8 +73,15 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let mut buf = vec![0_u8; 4096];
-                // The client's preface, settings and request; then the process is gone.
-                let _ = socket.read(&mut buf).await;
+                // Everything the client sends (preface, settings, the request) until it has
+                // been quiet for a while; then the process is gone.
+                while let Ok(Ok(read)) =
+                    tokio::time::timeout(Duration::from_millis(100), socket.read(&mut buf)).await
+                {
+                    if read == 0 {
+                        break;
+                    }
+                }
                 drop(socket);
             }
         });
