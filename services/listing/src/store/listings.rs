@@ -173,6 +173,7 @@ pub async fn update_listing(
     let txn = begin_write(db).await?;
     let current = get_listing(&txn, listing_id).await?;
     let next_version = version + 1;
+    // This UPDATE also takes the row lock that `refresh_status` below relies on.
     let updated = listing::Entity::update_many()
         .col_expr(listing::Column::Title, Expr::value(content.title.clone()))
         .col_expr(

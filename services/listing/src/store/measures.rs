@@ -44,22 +44,18 @@ pub(super) async fn active_measures<C: ConnectionTrait>(
         .collect())
 }
 
-/// Re-derives and stores the status of a listing from its active measures, under the
-/// listing's row lock: a transaction changing another measure of the listing at the same time
-/// has then either committed (and its change is read here) or waits for this one, so a status
-/// derived from measures read before another's commit never overwrites a newer one.
+/// Re-derives and stores the status of a listing from its active measures.
+///
+/// The caller must hold the listing's row lock (`lock_listing`, an UPDATE of the row, or the
+/// locked pass over a seller's listings below): a transaction changing another measure of the
+/// listing at the same time has then either committed (and its change is read here) or waits
+/// for this one, so a status derived from measures read before another's commit never
+/// overwrites a newer one.
 pub(super) async fn refresh_status(
     txn: &DatabaseTransaction,
     listing_id: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<ListingStatus> {
-    listing::Entity::find_by_id(listing_id.to_owned())
-        .select_only()
-        .column(listing::Column::ListingId)
-        .lock_exclusive()
-        .into_tuple::<String>()
-        .one(txn)
-        .await?;
     let measures = active_measures(txn, &[listing_id.to_owned()]).await?;
     let status = derive_status(measures.iter().map(|(_, m)| m.kind));
     listing::Entity::update_many()
@@ -123,8 +119,10 @@ pub async fn suspend_seller(
         txn.rollback().await?;
         return Ok(0);
     }
+    // Locked: each listing's status is derived under its row lock (see `refresh_status`).
     let listings = listing::Entity::find()
         .filter(listing::Column::SellerId.eq(seller_id))
+        .lock_exclusive()
         .all(&txn)
         .await?;
     let mut affected = 0_u32;
@@ -217,8 +215,10 @@ pub async fn reinstate_seller(
                 .await?;
         }
     }
+    // Locked: each listing's status is derived under its row lock (see `refresh_status`).
     let seller_listings: Vec<String> = listing::Entity::find()
         .filter(listing::Column::SellerId.eq(seller_id))
+        .lock_exclusive()
         .all(&txn)
         .await?
         .into_iter()

@@ -32,4 +32,4 @@ pub use interceptor::OutgoingInterceptor;
 pub use propagation::{MetadataInjector, inject_trace_context};
 pub use retry::{RetryPolicy, retry_idempotent};
 pub use tls::client_tls_config;
-pub use transport::{innermost_cause, is_lost_connection, is_transport_failure};
+pub use transport::{innermost_cause, is_lost_connection};

@@ -10,8 +10,7 @@ use tonic::{Code, Status};
 
 /// Whether `status` was made by this side's transport (connection lost, stream reset, own
 /// timeout) rather than sent by the peer as its answer.
-#[must_use]
-pub fn is_transport_failure(status: &Status) -> bool {
+fn is_transport_failure(status: &Status) -> bool {
     status.code() != Code::Ok && std::error::Error::source(status).is_some()
 }
 

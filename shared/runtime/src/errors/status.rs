@@ -84,10 +84,10 @@ impl From<ServiceError> for tonic::Status {
 impl ServiceError {
     /// Reads a status received from another service back into an error, keeping its details:
     /// the gateway maps them to problem details, and services pass a peer's verdict on.
-    #[must_use]
     ///
     /// A connection lost under the call (tonic's own UNKNOWN "transport error", say when the
     /// peer was killed mid-call) is UNAVAILABLE, not the peer's bug: retry later.
+    #[must_use]
     pub fn from_status(status: &tonic::Status) -> Self {
         if crate::clients::is_lost_connection(status) {
             return Self::unavailable("the connection to the peer was lost; try again later");
