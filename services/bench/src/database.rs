@@ -4,7 +4,7 @@
 
 use genuine_runtime::storage::testing::TestDatabase;
 use genuine_runtime::storage::{StorageConfig, connect};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// Which database the run measures, for the tables' titles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,4 +63,27 @@ impl BenchDatabase {
         config.max_connections = Some(connections);
         Ok(connect(&config).await?)
     }
+}
+
+/// Puts a database just seeded in bulk into the state a long-running one is in before the
+/// rounds start: statistics gathered, the bulk load vacuumed and checkpointed. Otherwise the
+/// load's own cost lands in the first rounds: on PostgreSQL, the ~500 MB of WAL that 1 M hashes
+/// leave start a checkpoint (`max_wal_size`) during round 2, and the full-page writes after it
+/// took round 2's p99 of create-listing at 1,450 /s to 66–87 ms against 18–27 ms without
+/// (docs/benchmarks.md); autovacuum would also come for the fresh tables mid-run. On SQLite,
+/// the WAL is folded back into the database file.
+///
+/// # Errors
+/// The statements fail (on PostgreSQL, `CHECKPOINT` needs a superuser or `pg_checkpoint`).
+pub async fn settle(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let statements: &[&str] = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => &["VACUUM (ANALYZE)", "CHECKPOINT"],
+        _ => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+    };
+    for statement in statements {
+        db.execute_unprepared(statement)
+            .await
+            .map_err(|e| anyhow::anyhow!("settling the seeded database ({statement}): {e}"))?;
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ use genuine_enforcement::store::{Rules, Store};
 use genuine_enforcement::testing::seed_cases;
 
 use crate::args::BenchArgs;
+use crate::database::settle;
 use crate::suite::{Service, Suite};
 
 /// The jurisdiction of the cases and of the regulator reading them.
@@ -51,6 +52,7 @@ pub(super) async fn start(args: &BenchArgs) -> anyhow::Result<CaseReads> {
         .await
         .map_err(|e| anyhow::anyhow!("seeding cases: {e}"))?;
     drop(store);
+    settle(&db).await?;
     db.close().await.ok();
     anyhow::ensure!(case_ids.len() == count, "{} cases opened", case_ids.len());
     suite.start().await?;

@@ -11,6 +11,7 @@ use pb::listing_service_client::ListingServiceClient;
 
 use super::{Prepared, authed, status_label};
 use crate::args::BenchArgs;
+use crate::database::settle;
 use crate::load::Op;
 use crate::seed;
 use crate::suite::{Service, Suite};
@@ -79,6 +80,7 @@ pub(super) async fn screening_suite(args: &BenchArgs) -> anyhow::Result<(Suite, 
     genuine_listing::migrate(suite.source()).await?;
     let db = suite.database(Service::Listing).connect(1).await?;
     seed::catalogue(&db, args.seed, args.brands, args.hashes).await?;
+    settle(&db).await?;
     db.close().await.ok();
     suite.start().await?;
     let token = suite.admin_token()?;

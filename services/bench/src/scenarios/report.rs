@@ -13,6 +13,7 @@ use pb::enforcement_service_client::EnforcementServiceClient;
 
 use super::{Prepared, authed, status_label};
 use crate::args::BenchArgs;
+use crate::database::settle;
 use crate::load::Op;
 use crate::suite::{Service, Suite};
 
@@ -40,6 +41,7 @@ pub(super) async fn prepare(args: &BenchArgs) -> anyhow::Result<Prepared> {
         args.cases
     );
     let rows = seed_report_counters(&db, &period).await?;
+    settle(&db).await?;
     db.close().await.ok();
     suite.start().await?;
     let token = suite.admin_token()?;
