@@ -84,8 +84,8 @@ impl ListingApi {
             actor: actor(who, LISTING_WRITERS),
             now: self.now(),
         };
+        // The writer hands the notice to the dispatcher (or wakes it) after its commit.
         let view = self.creates.create(request).await?;
-        self.wake.wake();
         Ok(pb::CreateListingResponse {
             listing: Some(convert::listing(&view)),
         })

@@ -62,7 +62,7 @@ impl ListingApi {
         jurisdictions: SellerJurisdictions,
         wake: Wake,
     ) -> Self {
-        let creates = GroupCommit::start(db.clone(), store::MAX_BATCH, store::LINGER);
+        let creates = GroupCommit::start(db.clone(), wake.clone(), store::MAX_BATCH, store::LINGER);
         Self {
             db,
             clock,

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use genuine_runtime::clock::{from_millis, to_millis};
 use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::outbox::{Wake, enqueue_for_handover};
 use genuine_runtime::storage::{KeyLock, begin_write, lock_keys};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -45,9 +46,11 @@ pub struct CreateRequest {
     pub now: DateTime<Utc>,
 }
 
-/// Writes `requests` in one transaction where possible; answers each, in order.
+/// Writes `requests` in one transaction where possible; answers each, in order. Their notices
+/// are handed to the dispatcher that `wake` reaches, already claimed for it.
 pub async fn create_listings(
     db: &DatabaseConnection,
+    wake: &Wake,
     requests: &[CreateRequest],
 ) -> Vec<ServiceResult<ListingView>> {
     let mut results: Vec<Option<ServiceResult<ListingView>>> =
@@ -55,7 +58,7 @@ pub async fn create_listings(
     let (firsts, repeats) = split_repeats(requests);
     let mut stored_elsewhere = Vec::new();
     let batch: Vec<&CreateRequest> = firsts.iter().map(|&i| &requests[i]).collect();
-    match write_new(db, &batch).await {
+    match write_new(db, wake, &batch).await {
         Ok(written) => {
             for (&i, view) in firsts.iter().zip(written) {
                 match view {
@@ -68,7 +71,7 @@ pub async fn create_listings(
         Err(error) => {
             tracing::info!(%error, items = firsts.len(), "batch of listings failed; writing each alone");
             for &i in &firsts {
-                match write_new(db, &[&requests[i]]).await {
+                match write_new(db, wake, &[&requests[i]]).await {
                     Ok(mut written) => match written.pop().flatten() {
                         Some(view) => results[i] = Some(Ok(view)),
                         None => stored_elsewhere.push(i),
@@ -79,7 +82,7 @@ pub async fn create_listings(
         }
     }
     for i in stored_elsewhere.into_iter().chain(repeats) {
-        results[i] = Some(stored_or_write(db, &requests[i]).await);
+        results[i] = Some(stored_or_write(db, wake, &requests[i]).await);
     }
     results
         .into_iter()
@@ -100,13 +103,14 @@ fn split_repeats(requests: &[CreateRequest]) -> (Vec<usize>, Vec<usize>) {
 /// (the first of a batch failed), the request written alone.
 async fn stored_or_write(
     db: &DatabaseConnection,
+    wake: &Wake,
     request: &CreateRequest,
 ) -> ServiceResult<ListingView> {
     let new = &request.new;
     if let Some(view) = find_by_request(db, &new.seller_id, &new.request_id, &new.content).await? {
         return Ok(view);
     }
-    match write_new(db, &[request]).await?.pop().flatten() {
+    match write_new(db, wake, &[request]).await?.pop().flatten() {
         Some(view) => Ok(view),
         None => find_by_request(db, &new.seller_id, &new.request_id, &new.content)
             .await?
@@ -118,6 +122,7 @@ async fn stored_or_write(
 /// or `None` when its (seller, request id) was already stored.
 async fn write_new(
     db: &DatabaseConnection,
+    wake: &Wake,
     requests: &[&CreateRequest],
 ) -> ServiceResult<Vec<Option<ListingView>>> {
     let txn = begin_write(db).await?;
@@ -151,8 +156,14 @@ async fn write_new(
             .exec_without_returning(&txn)
             .await?;
     }
-    genuine_runtime::outbox::enqueue_many(&txn, notices).await?;
+    let now = requests
+        .iter()
+        .map(|r| r.now)
+        .min()
+        .unwrap_or_else(Utc::now);
+    let handover = enqueue_for_handover(&txn, notices, now, wake).await?;
     txn.commit().await?;
+    wake.hand_over(handover);
     Ok(drafts
         .into_iter()
         .map(|d| inserted.contains(&d.view.listing_id).then_some(d.view))

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::outbox::Wake;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -44,12 +45,12 @@ impl std::fmt::Debug for GroupCommit {
 }
 
 impl GroupCommit {
-    /// Spawns the writer over `db` with batches of at most `max_batch` and the given linger.
+    /// Spawns the writer over `db` (handing notices to the dispatcher `wake` reaches) with batches of at most `max_batch` and the given linger.
     #[must_use]
-    pub fn start(db: DatabaseConnection, max_batch: usize, linger: Duration) -> Self {
+    pub fn start(db: DatabaseConnection, wake: Wake, max_batch: usize, linger: Duration) -> Self {
         let max_batch = max_batch.max(1);
         let (jobs, queue) = mpsc::channel(QUEUE.max(max_batch));
-        tokio::spawn(write_batches(db, queue, max_batch, linger));
+        tokio::spawn(write_batches(db, wake, queue, max_batch, linger));
         Self { jobs }
     }
 
@@ -75,6 +76,7 @@ fn stopped() -> ServiceError {
 
 async fn write_batches(
     db: DatabaseConnection,
+    wake: Wake,
     mut queue: mpsc::Receiver<Job>,
     max_batch: usize,
     linger: Duration,
@@ -84,7 +86,7 @@ async fn write_batches(
         collect(&mut queue, &mut jobs, max_batch, linger).await;
         let (requests, replies): (Vec<_>, Vec<_>) =
             jobs.into_iter().map(|j| (j.request, j.reply)).unzip();
-        let results = create_listings(&db, &requests).await;
+        let results = create_listings(&db, &wake, &requests).await;
         for (reply, result) in replies.into_iter().zip(results) {
             // A caller that went away (deadline) still has its listing: a retry finds it.
             let _ = reply.send(result);

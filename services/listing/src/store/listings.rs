@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use genuine_runtime::clock::to_millis;
 use genuine_runtime::errors::{ServiceError, ServiceResult};
+use genuine_runtime::outbox::Wake;
 use genuine_runtime::storage::begin_write;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -151,7 +152,8 @@ pub async fn create_listing(
         actor: actor.clone(),
         now,
     };
-    create_listings(db, std::slice::from_ref(&request))
+    // No dispatcher to hand the notice to: it is written unclaimed, for the next sweep.
+    create_listings(db, &Wake::new(), std::slice::from_ref(&request))
         .await
         .pop()
         .unwrap_or_else(|| Err(ServiceError::internal("listing create left unanswered")))

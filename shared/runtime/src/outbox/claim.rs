@@ -72,7 +72,7 @@ pub(crate) async fn claim<C: ConnectionTrait>(
     })
 }
 
-fn message_from_row(row: &QueryResult) -> Result<Message, DbErr> {
+pub(crate) fn message_from_row(row: &QueryResult) -> Result<Message, DbErr> {
     let attempts: i32 = row.try_get("", "attempts")?;
     Ok(Message {
         id: row.try_get("", "id")?,

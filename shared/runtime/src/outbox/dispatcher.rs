@@ -1,15 +1,14 @@
 //! The task that delivers due items: claim a batch, deliver each (bounded concurrency, outside any
 //! transaction), record the outcomes (deliveries together, within a few milliseconds), wait for
-//! the next poll or a wake-up.
+//! the next poll or a wake-up. Rows a writer handed over ([`Wake::hand_over`]) were claimed in
+//! its transaction: they are delivered the same way, without a sweep.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use sea_orm::{DatabaseConnection, DbErr};
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -17,8 +16,9 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use super::backoff::full_jitter;
 use super::claim::{Outcome, claim, finish, finish_delivered, release};
 use super::message::context_from_trace_parent;
+use super::wake::{Handover, Wake};
 use super::{Failure, Handlers, Message};
-use crate::clock::SharedClock;
+use crate::clock::{SharedClock, to_millis};
 
 /// How long a delivered message waits for others of its sweep before the deliveries are
 /// recorded together: short against the lease, so a recorded delivery is not claimed again.
@@ -92,24 +92,6 @@ impl Default for DispatcherConfig {
     }
 }
 
-/// A cloneable handle that wakes the dispatcher: call [`Wake::wake`] after committing a
-/// transaction that enqueued something, so delivery starts now instead of at the next poll.
-#[derive(Debug, Clone, Default)]
-pub struct Wake(Arc<Notify>);
-
-impl Wake {
-    /// A handle not yet attached to a dispatcher (see [`Dispatcher::with_wake`]).
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks for a sweep now. Cheap; wake-ups while a sweep runs collapse into one more sweep.
-    pub fn wake(&self) {
-        self.0.notify_one();
-    }
-}
-
 /// Delivers the queue of one service's database. Run one per process; replicas share the work.
 #[derive(Debug)]
 pub struct Dispatcher {
@@ -152,25 +134,40 @@ impl Dispatcher {
     }
 
     /// Sweeps until `shutdown`: then claims nothing more, lets in-flight deliveries finish,
-    /// releases claimed rows not yet started, and returns.
+    /// releases claimed rows not yet started (handed over ones too), and returns.
     pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(kinds = ?self.handlers.kinds(), "outbox dispatcher started");
+        self.wake
+            .attach(i64::try_from(self.config.lease.as_millis()).ok());
+        let mut next_sweep = tokio::time::Instant::now();
         while !shutdown.is_cancelled() {
-            let pause = match self.sweep(&shutdown).await {
-                // A full batch means more may be due: go again at once.
-                Ok(handled) if handled >= self.config.batch_size => continue,
-                Ok(_) => self.config.poll_interval,
-                Err(error) => {
-                    tracing::warn!(%error, "outbox sweep failed; retrying shortly");
-                    // Not every poll while the database is away: that only fills the log.
-                    self.config.poll_interval.max(Duration::from_secs(1))
-                }
-            };
+            for handover in self.wake.take_handed() {
+                self.deliver_handover(handover, &shutdown).await;
+            }
+            if tokio::time::Instant::now() >= next_sweep {
+                let pause = match self.sweep(&shutdown).await {
+                    // A full batch means more may be due: go again at once.
+                    Ok(handled) if handled >= self.config.batch_size => Duration::ZERO,
+                    Ok(_) => self.config.poll_interval,
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox sweep failed; retrying shortly");
+                        // Not every poll while the database is away: that only fills the log.
+                        self.config.poll_interval.max(Duration::from_secs(1))
+                    }
+                };
+                next_sweep = tokio::time::Instant::now() + pause;
+            }
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = self.wake.0.notified() => {}
-                () = tokio::time::sleep(pause) => {}
+                () = self.wake.sweep_wanted() => next_sweep = tokio::time::Instant::now(),
+                () = self.wake.handover_waiting() => {}
+                () = tokio::time::sleep_until(next_sweep) => {}
             }
+        }
+        self.wake.attach(None);
+        for handover in self.wake.take_handed() {
+            let ids: Vec<i64> = handover.messages.iter().map(|m| m.id).collect();
+            self.release_unstarted(&ids, handover.lease_until).await;
         }
         tracing::info!("outbox dispatcher stopped");
     }
@@ -188,11 +185,39 @@ impl Dispatcher {
         let now = self.clock.now();
         let lease = TimeDelta::from_std(self.config.lease).unwrap_or(TimeDelta::seconds(30));
         let claimed = claim(&self.db, now, lease, self.config.batch_size.max(1)).await?;
-        if claimed.messages.is_empty() {
-            return Ok(0);
+        Ok(self
+            .deliver_claimed(claimed.messages, claimed.lease_until, shutdown)
+            .await)
+    }
+
+    /// Delivers rows a writer claimed for this dispatcher. Those whose lease has too little left
+    /// for a delivery are left to expire and be claimed again, so no delivery outlives its lease.
+    async fn deliver_handover(&self, handover: Handover, shutdown: &CancellationToken) -> usize {
+        let latest_start = to_millis(self.clock.now())
+            .saturating_add(i64::try_from(self.config.delivery_timeout.as_millis()).unwrap_or(0));
+        if handover.lease_until <= latest_start {
+            tracing::warn!(
+                count = handover.messages.len(),
+                "outbox handover taken too late for its lease; left for a sweep"
+            );
+            return 0;
         }
-        let lease_until = claimed.lease_until;
-        let mut waiting = claimed.messages.into_iter();
+        self.deliver_claimed(handover.messages, handover.lease_until, shutdown)
+            .await
+    }
+
+    /// Delivers `messages`, claimed until `lease_until`, and records the outcomes. Answers how
+    /// many outcomes were recorded.
+    async fn deliver_claimed(
+        &self,
+        messages: Vec<Message>,
+        lease_until: i64,
+        shutdown: &CancellationToken,
+    ) -> usize {
+        if messages.is_empty() {
+            return 0;
+        }
+        let mut waiting = messages.into_iter();
         let mut in_flight = FuturesUnordered::new();
         let mut unstarted = Vec::new();
         let mut delivered = DeliveredBatch::default();
@@ -229,14 +254,20 @@ impl Dispatcher {
             }
         }
         handled += self.record_delivered(&mut delivered, lease_until).await;
-        if !unstarted.is_empty() {
-            match release(&self.db, &unstarted, lease_until).await {
-                Ok(released) => tracing::info!(released, "outbox claims released at shutdown"),
-                // The lease expires anyway; another replica picks them up then.
-                Err(error) => tracing::warn!(%error, "could not release outbox claims"),
-            }
+        self.release_unstarted(&unstarted, lease_until).await;
+        handled
+    }
+
+    /// Gives up the claim on rows not started at shutdown, so another replica takes them now.
+    async fn release_unstarted(&self, ids: &[i64], lease_until: i64) {
+        if ids.is_empty() {
+            return;
         }
-        Ok(handled)
+        match release(&self.db, ids, lease_until).await {
+            Ok(released) => tracing::info!(released, "outbox claims released at shutdown"),
+            // The lease expires anyway; another replica picks them up then.
+            Err(error) => tracing::warn!(%error, "could not release outbox claims"),
+        }
     }
 
     /// Records the deliveries gathered in `delivered` in one statement and empties it. Answers

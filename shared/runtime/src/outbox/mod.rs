@@ -14,7 +14,8 @@
 //! Wiring in a service:
 //! 1. list [`OutboxMigration`] in the service's `Migrator`;
 //! 2. in a write transaction: change state, `enqueue(&txn, NewMessage::now(..))`, commit, then
-//!    [`Wake::wake`];
+//!    [`Wake::wake`]; or, on a hot path, `enqueue_for_handover` and, after the commit,
+//!    [`Wake::hand_over`], which spares the dispatcher claiming the rows;
 //! 3. at start: `Dispatcher::new(db, Handlers::new().with(kind, handler), clock, config)`, keep
 //!    its [`Dispatcher::waker`], spawn [`Dispatcher::run`] with the shutdown token.
 
@@ -28,15 +29,17 @@ mod metrics;
 mod migration;
 mod operator;
 mod sql;
+mod wake;
 
 #[cfg(test)]
 mod tests;
 
 pub use backoff::{ceiling as backoff_ceiling, full_jitter};
-pub use dispatcher::{Dispatcher, DispatcherConfig, Wake};
-pub use enqueue::{cancel, enqueue, enqueue_many, reschedule};
+pub use dispatcher::{Dispatcher, DispatcherConfig};
+pub use enqueue::{cancel, enqueue, enqueue_for_handover, enqueue_many, reschedule};
 pub use handler::{Failure, FnHandler, Handler, Handlers};
 pub use message::{Message, NewMessage, current_trace_parent};
 pub use metrics::register_metrics;
 pub use migration::OutboxMigration;
 pub use operator::{Backlog, ParkedMessage, backlog, parked, purge_finished, retry_parked};
+pub use wake::{Handover, Wake};

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use futures::future::join_all;
+use genuine_runtime::outbox::Wake;
 use genuine_runtime::storage::testing::Backend;
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::MigratorTrait;
@@ -117,7 +118,7 @@ async fn a_batch_answers_each_item_as_if_written_alone() {
             Decision::Publish,
         ));
         batch.push(request("seller-3", "req-refused", REFUSED, Decision::Block));
-        let results = create_listings(db, &batch).await;
+        let results = create_listings(db, &Wake::new(), &batch).await;
         assert_eq!(results.len(), batch.len(), "{:?}", test_db.backend);
 
         let views: Vec<ListingView> = results[..30]
@@ -186,8 +187,8 @@ async fn concurrent_creates_through_the_writer_are_committed_once_each() {
         refuse_title(db, test_db.backend).await;
         // Two writers over one database, as two replicas would be: the same request sent to
         // both races on the (seller, request id) key and resolves to one listing.
-        let one = GroupCommit::start(db.clone(), MAX_BATCH, LINGER);
-        let two = GroupCommit::start(db.clone(), 8, std::time::Duration::ZERO);
+        let one = GroupCommit::start(db.clone(), Wake::new(), MAX_BATCH, LINGER);
+        let two = GroupCommit::start(db.clone(), Wake::new(), 8, std::time::Duration::ZERO);
         let mut calls = Vec::new();
         for n in 0..60 {
             let title = if n == 17 {
@@ -243,7 +244,7 @@ async fn text_postgresql_cannot_store_fails_only_its_own_item() {
         "Bag\0with NUL",
         Decision::Publish,
     ));
-    let results = create_listings(db, &batch).await;
+    let results = create_listings(db, &Wake::new(), &batch).await;
     assert!(results[..30].iter().all(Result::is_ok));
     assert_eq!(
         results[30].as_ref().expect_err("NUL").code(),
