@@ -156,10 +156,11 @@ async fn write_new(
             .exec_without_returning(&txn)
             .await?;
     }
+    // Every notice is due at its request's time, so all are due by the latest of them.
     let now = requests
         .iter()
         .map(|r| r.now)
-        .min()
+        .max()
         .unwrap_or_else(Utc::now);
     let handover = enqueue_for_handover(&txn, notices, now, wake).await?;
     txn.commit().await?;

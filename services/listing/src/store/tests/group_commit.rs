@@ -251,3 +251,64 @@ async fn text_postgresql_cannot_store_fails_only_its_own_item() {
         ErrorCode::InvalidArgument
     );
 }
+
+/// With the service's dispatcher running, a batch's notices are written already claimed for it
+/// and handed over — all of them, though the batch's requests arrived at different times — so
+/// no sweep has to find them (the dispatcher here sweeps only at start).
+#[tokio::test]
+async fn a_batch_hands_every_notice_to_the_running_dispatcher() {
+    use genuine_runtime::outbox::{Dispatcher, DispatcherConfig, Handlers, Message};
+    for test_db in TestDatabase::all_migrated::<Migrator>().await {
+        let db = &test_db.db;
+        let clock: genuine_runtime::clock::SharedClock =
+            std::sync::Arc::new(genuine_runtime::clock::ManualClock::at(t0()));
+        let delivered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let handlers = Handlers::new().with_fn(crate::store::notices::SUBMIT_NOTICE, {
+            let delivered = delivered.clone();
+            move |m: Message| {
+                delivered.lock().expect("lock").push((m.key, m.attempts));
+                async { Ok(()) }
+            }
+        });
+        let config = DispatcherConfig {
+            poll_interval: std::time::Duration::from_secs(3600),
+            ..DispatcherConfig::default()
+        };
+        let dispatcher = Dispatcher::new(db.clone(), handlers, clock, config);
+        let wake = dispatcher.waker();
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let task = tokio::spawn(dispatcher.run(shutdown.clone()));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+        let batch: Vec<CreateRequest> = (0..6)
+            .map(|n| CreateRequest {
+                now: t0() + chrono::TimeDelta::milliseconds(n),
+                ..request(
+                    "seller-1",
+                    &format!("req-{n}"),
+                    "Bag",
+                    Decision::HoldForReview,
+                )
+            })
+            .collect();
+        let results = create_listings(db, &wake, &batch).await;
+        assert!(results.iter().all(Result::is_ok), "{:?}", test_db.backend);
+        let began = std::time::Instant::now();
+        while delivered.lock().expect("lock").len() < batch.len() {
+            assert!(
+                began.elapsed() < std::time::Duration::from_secs(5),
+                "{:?}: only {:?} handed over",
+                test_db.backend,
+                delivered.lock().expect("lock")
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        shutdown.cancel();
+        task.await.expect("stops");
+        let delivered = delivered.lock().expect("lock").clone();
+        assert!(
+            delivered.iter().all(|(_, attempts)| *attempts == 1),
+            "{delivered:?}"
+        );
+    }
+}
