@@ -41,6 +41,14 @@ fn config() -> DispatcherConfig {
     }
 }
 
+/// [`config`] sweeping once an hour: in a test, only at start.
+fn hourly_config() -> DispatcherConfig {
+    DispatcherConfig {
+        poll_interval: Duration::from_secs(3600),
+        ..config()
+    }
+}
+
 fn dispatcher(
     db: &DatabaseConnection,
     handlers: Handlers,
@@ -538,10 +546,7 @@ async fn a_wake_up_delivers_without_waiting_for_the_poll() {
     for t in databases().await {
         let clock = ManualClock::at(start());
         let recorder = Recorder::default();
-        let cfg = DispatcherConfig {
-            poll_interval: Duration::from_secs(3600),
-            ..config()
-        };
+        let cfg = hourly_config();
         let d = dispatcher(&t.db, recorder.handlers(KIND), &clock, cfg);
         let wake = d.waker();
         let shutdown = CancellationToken::new();
@@ -550,14 +555,7 @@ async fn a_wake_up_delivers_without_waiting_for_the_poll() {
 
         put(&t.db, "k", start()).await;
         wake.wake();
-        let began = std::time::Instant::now();
-        while recorder.seen().is_empty() {
-            assert!(
-                began.elapsed() < Duration::from_secs(2),
-                "woken dispatcher delivers at once"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        wait_for_deliveries(&recorder, 1, "woken dispatcher delivers at once").await;
         shutdown.cancel();
         task.await.expect("stops");
     }
@@ -823,10 +821,7 @@ async fn a_handed_over_message_is_delivered_without_a_sweep() {
     for t in databases().await {
         let clock = ManualClock::at(start());
         let recorder = Recorder::default();
-        let cfg = DispatcherConfig {
-            poll_interval: Duration::from_secs(3600),
-            ..config()
-        };
+        let cfg = hourly_config();
         let lease_ms = i64::try_from(cfg.lease.as_millis()).expect("small");
         let d = dispatcher(&t.db, recorder.handlers(KIND), &clock, cfg);
         let wake = d.waker();
@@ -919,10 +914,7 @@ async fn without_a_dispatcher_rows_stay_unclaimed_and_a_lost_handover_expires() 
         idle.hand_over(unattached);
 
         // A process whose dispatcher runs claims a row, then dies before handing it over.
-        let cfg = DispatcherConfig {
-            poll_interval: Duration::from_secs(3600),
-            ..config()
-        };
+        let cfg = hourly_config();
         let dying = dispatcher(&t.db, Handlers::new(), &clock, cfg.clone());
         let dying_wake = dying.waker();
         let shutdown = CancellationToken::new();
